@@ -1,0 +1,28 @@
+# Two commands on a fresh machine: `make demo` and `make test`.
+PY := .venv/bin/python
+
+.PHONY: venv demo test lint format bench clean
+venv:
+	@tools/venv.sh test
+
+demo: venv
+	$(PY) bench/dsp.py --repeat 3
+
+test: venv
+	$(PY) -m ruff check .
+	$(PY) -m pytest -q
+
+lint: venv
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+
+format: venv
+	$(PY) -m ruff format .
+	$(PY) -m ruff check --fix .
+
+bench: venv
+	@tools/venv.sh bench
+	$(PY) bench/dsp.py
+
+clean:
+	rm -rf .venv build *.egg-info .pytest_cache .ruff_cache

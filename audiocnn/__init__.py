@@ -1,0 +1,3 @@
+"""audiocnn: convolutional networks on raw audio, for genre classification and denoising."""
+
+__version__ = "0.1.0"

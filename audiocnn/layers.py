@@ -1,0 +1,183 @@
+"""Modules that hold filter taps and call :mod:`audiocnn.dsp`; the lab's Tasks 1-3.
+
+Every layer is causal, so a network of them can be run on a long signal in blocks: pass the
+``state`` a previous call returned and the output equals processing the whole signal at once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import torch
+from torch import nn
+
+from audiocnn import dsp
+
+# Streaming state of a network: for each layer, the last input samples it saw.
+State = list[torch.Tensor]
+
+
+class FIRFilter(nn.Module):
+    """Single-channel causal FIR filter ``y = sum_k h[k] S^k x`` (the lab's Task 1 layer).
+
+    Taps start at ones, as in the lab.
+
+    Shape:
+        ``(..., time)`` -> ``(..., time)``
+    """
+
+    def __init__(self, n_taps: int) -> None:
+        super().__init__()
+        if n_taps < 1:
+            raise ValueError(f"n_taps must be >= 1, got {n_taps}")
+        self.taps = nn.Parameter(torch.ones(n_taps))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return dsp.fir_filter(x, self.taps)
+
+    def extra_repr(self) -> str:
+        return f"n_taps={self.taps.shape[0]}"
+
+
+class MIMOFIR(nn.Module):
+    """Causal MIMO FIR filter ``y = sum_k S^(k*d) x H[k]`` (the lab's Task 2 layer).
+
+    Taps are drawn as the lab draws them (``xavier_normal_`` on a ``(n_taps, G, F)`` tensor) and
+    stored as ``(n_taps, F, G)``, the equation's layout.
+
+    Args:
+        in_features: ``F``, features of the input.
+        out_features: ``G``, features of the output.
+        n_taps: taps per filter.
+        dilation: spacing between taps, in samples.
+        bias: add a learned constant per output feature (the lab has none).
+
+    Shape:
+        ``(batch, F, time)`` -> ``(batch, G, time)``
+    """
+
+    def __init__(
+        self,
+        in_features: int,
+        out_features: int,
+        n_taps: int,
+        *,
+        dilation: int = 1,
+        bias: bool = False,
+    ) -> None:
+        super().__init__()
+        if min(in_features, out_features, n_taps, dilation) < 1:
+            raise ValueError("in_features, out_features, n_taps and dilation must all be >= 1")
+        taps = torch.empty(n_taps, out_features, in_features)
+        nn.init.xavier_normal_(taps)
+        self.taps = nn.Parameter(taps.transpose(1, 2).contiguous())
+        self.bias = nn.Parameter(torch.zeros(out_features)) if bias else None
+        self.dilation = dilation
+
+    @property
+    def context(self) -> int:
+        """Past input samples the layer needs: ``(n_taps - 1) * dilation``."""
+        return (self.taps.shape[0] - 1) * self.dilation
+
+    def forward(self, x: torch.Tensor, history: torch.Tensor | None = None) -> torch.Tensor:
+        y = dsp.mimo_fir(x, self.taps, dilation=self.dilation, history=history)
+        return y if self.bias is None else y + self.bias[:, None]
+
+    def extra_repr(self) -> str:
+        n_taps, in_features, out_features = self.taps.shape
+        return f"{in_features}, {out_features}, n_taps={n_taps}, dilation={self.dilation}"
+
+
+class FIRCNN(nn.Module):
+    """Single-channel FIR CNN: FIR filters with tanh between layers (the lab's Task 1).
+
+    Shape:
+        ``(..., time)`` -> ``(..., time)``
+    """
+
+    def __init__(self, n_taps: Sequence[int]) -> None:
+        super().__init__()
+        if not n_taps:
+            raise ValueError("n_taps needs one entry per layer")
+        self.layers = nn.ModuleList(FIRFilter(k) for k in n_taps)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        for i, layer in enumerate(self.layers):
+            x = layer(x)
+            if i < len(self.layers) - 1:
+                x = torch.tanh(x)
+        return x
+
+
+class MIMOFIRCNN(nn.Module):
+    """MIMO FIR CNN: MIMO FIR filters, tanh between layers, none after the last (the lab's Task 3).
+
+    Args:
+        n_taps: ``[K1, ..., KL]``, taps of each layer.
+        n_features: ``[F0, ..., FL]``, features entering the first layer and leaving each layer.
+        dilations: spacing between taps per layer; all 1 (the lab) by default.
+        bias: give each layer a bias.
+
+    Shape:
+        ``(batch, F0, time)`` -> ``(batch, FL, time)``
+    """
+
+    def __init__(
+        self,
+        n_taps: Sequence[int],
+        n_features: Sequence[int],
+        *,
+        dilations: Sequence[int] | None = None,
+        bias: bool = False,
+    ) -> None:
+        super().__init__()
+        dilations = list(dilations) if dilations is not None else [1] * len(n_taps)
+        if not n_taps or len(n_features) != len(n_taps) + 1 or len(dilations) != len(n_taps):
+            raise ValueError(
+                f"{len(n_taps)} layers need {len(n_taps) + 1} n_features and {len(n_taps)} "
+                f"dilations, got {len(n_features)} and {len(dilations)}"
+            )
+        self.layers = nn.ModuleList(
+            MIMOFIR(n_features[i], n_features[i + 1], n_taps[i], dilation=dilations[i], bias=bias)
+            for i in range(len(n_taps))
+        )
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.stream(x, None)[0]
+
+    def initial_state(self, batch: int, *, dtype: torch.dtype = torch.float32) -> State:
+        """Silence before the signal: zeros of each layer's input context."""
+        return [
+            torch.zeros(batch, layer.taps.shape[1], layer.context, dtype=dtype)
+            for layer in self.layers
+        ]
+
+    def stream(self, x: torch.Tensor, state: State | None) -> tuple[torch.Tensor, State]:
+        """Filter one block of a longer signal.
+
+        Args:
+            x: the next block, ``(batch, F0, time)``.
+            state: what the previous call returned; ``None`` for the first block.
+
+        Returns:
+            The output block and the state to pass with the next block.
+        """
+        new_state: State = []
+        for i, layer in enumerate(self.layers):
+            history = None if state is None else state[i]
+            if layer.context:
+                context = x if history is None else torch.cat([history, x], dim=-1)
+                new_state.append(_tail(context, layer.context))
+            else:
+                new_state.append(x[..., :0])
+            x = layer(x, history)
+            if i < len(self.layers) - 1:
+                x = torch.tanh(x)
+        return x, new_state
+
+
+def _tail(x: torch.Tensor, n: int) -> torch.Tensor:
+    """The last ``n`` samples of ``x``, zero-padded on the left when ``x`` is shorter."""
+    if x.shape[-1] >= n:
+        return x[..., x.shape[-1] - n :]
+    return nn.functional.pad(x, (n - x.shape[-1], 0))

@@ -1,0 +1,74 @@
+"""The lab's Tasks 1-3 as modules: shapes, the recursion, and exact streaming."""
+
+import pytest
+import torch
+
+from audiocnn import dsp
+from audiocnn.layers import FIRCNN, MIMOFIR, MIMOFIRCNN, FIRFilter
+
+
+def test_fir_filter_starts_at_ones_and_filters_causally():
+    layer = FIRFilter(3)
+    x = torch.tensor([[1.0, 2.0, 3.0, 4.0]])
+    # taps of ones: a running sum of the last three samples
+    torch.testing.assert_close(layer(x), torch.tensor([[1.0, 3.0, 6.0, 9.0]]))
+
+
+def test_fircnn_is_the_recursion_with_tanh_between_layers():
+    torch.manual_seed(0)
+    net = FIRCNN([4, 3, 2])
+    for layer in net.layers:
+        torch.nn.init.normal_(layer.taps)
+    x = torch.randn(2, 50)
+    expected = x
+    for i, layer in enumerate(net.layers):
+        expected = dsp.fir_filter_reference(expected, layer.taps.detach())
+        expected = torch.tanh(expected) if i < 2 else expected
+    torch.testing.assert_close(net(x), expected)
+
+
+def test_mimofircnn_matches_the_lab_specification():
+    net = MIMOFIRCNN(n_taps=[40, 40], n_features=[1, 5, 1])
+    assert [tuple(layer.taps.shape) for layer in net.layers] == [(40, 1, 5), (40, 5, 1)]
+    assert sum(p.numel() for p in net.parameters()) == 400
+    x = torch.randn(3, 1, 200)
+    h = torch.tanh(dsp.mimo_fir_reference(x, net.layers[0].taps.detach()))
+    expected = dsp.mimo_fir_reference(h, net.layers[1].taps.detach())
+    torch.testing.assert_close(net(x), expected, rtol=1e-4, atol=1e-5)
+
+
+def test_mimofir_bias_and_dilation():
+    layer = MIMOFIR(2, 3, 4, dilation=3, bias=True)
+    with torch.no_grad():
+        layer.bias.copy_(torch.tensor([1.0, 2.0, 3.0]))
+    assert layer.context == 9
+    y = layer(torch.zeros(1, 2, 20))
+    torch.testing.assert_close(y, torch.tensor([1.0, 2.0, 3.0])[None, :, None].expand(1, 3, 20))
+
+
+@pytest.mark.parametrize("block", [1, 37, 500])
+def test_streaming_in_blocks_equals_offline(block):
+    torch.manual_seed(1)
+    net = MIMOFIRCNN(n_taps=[40, 9, 5], n_features=[2, 6, 4, 2], dilations=[1, 4, 2], bias=True)
+    x = torch.randn(2, 2, 1200)
+    with torch.no_grad():
+        offline = net(x)
+        state, pieces = None, []
+        for start in range(0, x.shape[-1], block):
+            y, state = net.stream(x[..., start : start + block], state)
+            pieces.append(y)
+    torch.testing.assert_close(torch.cat(pieces, -1), offline, rtol=1e-5, atol=1e-5)
+
+
+def test_initial_state_is_silence():
+    net = MIMOFIRCNN(n_taps=[5, 3], n_features=[1, 2, 1])
+    x = torch.randn(1, 1, 30)
+    with torch.no_grad():
+        torch.testing.assert_close(net.stream(x, net.initial_state(1))[0], net(x))
+
+
+def test_bad_specifications_are_rejected():
+    with pytest.raises(ValueError, match="2 layers need 3 n_features"):
+        MIMOFIRCNN(n_taps=[3, 3], n_features=[1, 1])
+    with pytest.raises(ValueError, match="n_taps"):
+        FIRFilter(0)
