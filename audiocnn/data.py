@@ -1,0 +1,555 @@
+"""Datasets and splits for both tasks, on top of a cache of decoded, resampled audio.
+
+Genre data is a folder per genre (GTZAN's layout or any other labels); denoise data is either
+paired ``clean/`` + ``noisy/`` folders or clean and noise folders mixed on the fly. Every file is
+decoded and resampled once into a memory-mapped ``.npy`` under :func:`cache_root`, so later
+epochs and later runs never decode again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import shutil
+import warnings
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import torch
+import torchaudio.functional as AF
+from torch.utils.data import Dataset
+from tqdm.auto import tqdm
+
+from audiocnn.audio import AUDIO_EXTENSIONS, AudioError, load_audio
+
+CACHE_FORMAT = 1
+# Written by audiocnn.synth at the root of a generated corpus (its recipe and seed).
+CORPUS_MARKER = "corpus.json"
+# GTZAN names its files <genre>.<5 digits>, e.g. blues.00042.wav
+GTZAN_NAME = re.compile(r"^([a-z]+)\.(\d{5})$")
+
+
+class DataError(ValueError):
+    """A dataset folder that cannot be used; the message names the folder and the problem."""
+
+
+def cache_root() -> Path:
+    """Where audiocnn keeps generated corpora and decoded audio.
+
+    ``$AUDIOCNN_CACHE``, else ``$XDG_CACHE_HOME/audiocnn``, else ``~/.cache/audiocnn``.
+    """
+    if os.environ.get("AUDIOCNN_CACHE"):
+        return Path(os.environ["AUDIOCNN_CACHE"])
+    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(base) / "audiocnn"
+
+
+def clear_decoded_cache() -> int:
+    """Delete every decoded-audio cache; returns the bytes freed."""
+    folder = cache_root() / "decoded"
+    freed = (
+        sum(f.stat().st_size for f in folder.rglob("*") if f.is_file()) if folder.exists() else 0
+    )
+    shutil.rmtree(folder, ignore_errors=True)
+    return freed
+
+
+def list_audio_files(folder: Path) -> list[Path]:
+    """Audio files directly inside ``folder``, sorted by name."""
+    return sorted(
+        p for p in folder.iterdir() if p.is_file() and p.suffix.lower() in AUDIO_EXTENSIONS
+    )
+
+
+# ----------------------------------------------------------------------------------------------
+# Decoded-audio cache
+# ----------------------------------------------------------------------------------------------
+
+
+@dataclass
+class DecodedAudio:
+    """Many files decoded at one rate into one float32 array (memory-mapped from the cache).
+
+    ``paths[i]`` decoded to ``audio[offsets[i]:offsets[i + 1]]`` (mono). Files that failed to
+    decode are listed in ``skipped`` with the reason and have no entry in ``paths``.
+    """
+
+    paths: list[Path]
+    offsets: np.ndarray
+    audio: np.ndarray
+    sample_rate: float
+    skipped: dict[str, str]
+
+    def __len__(self) -> int:
+        return len(self.paths)
+
+    def track(self, index: int) -> np.ndarray:
+        return self.audio[self.offsets[index] : self.offsets[index + 1]]
+
+    def lengths(self) -> np.ndarray:
+        return np.diff(self.offsets)
+
+    def index_of(self) -> dict[Path, int]:
+        return {path: i for i, path in enumerate(self.paths)}
+
+
+def _cache_key(paths: Sequence[Path], sample_rate: float) -> str:
+    entries = []
+    for path in paths:
+        stat = path.stat()
+        entries.append([str(path.resolve()), stat.st_size, stat.st_mtime_ns])
+    blob = json.dumps([CACHE_FORMAT, float(sample_rate), entries]).encode()
+    return hashlib.sha256(blob).hexdigest()[:24]
+
+
+def decode_files(
+    paths: Sequence[str | os.PathLike],
+    sample_rate: float,
+    *,
+    cache: bool = True,
+    progress: bool = True,
+) -> DecodedAudio:
+    """Decode and resample ``paths`` to mono at ``sample_rate``, once.
+
+    The result is stored under ``cache_root()/decoded/<key>``, where the key hashes the files'
+    paths, sizes and modification times and the rate: change a file and it is decoded again.
+    A file that fails to decode is skipped with a warning naming it.
+    """
+    paths = [Path(p) for p in paths]
+    missing = [p for p in paths if not p.is_file()]
+    if missing:
+        raise AudioError(missing[0], "no such file")
+    folder = cache_root() / "decoded" / _cache_key(paths, sample_rate) if cache else None
+    if folder is not None and (folder / "index.json").exists():
+        decoded = _load_cached(folder)
+    else:
+        decoded = _decode(paths, sample_rate, progress)
+        if folder is not None:
+            _store(decoded, folder)
+            decoded = _load_cached(folder)
+    if decoded.skipped:
+        listing = "; ".join(f"{path} ({why})" for path, why in decoded.skipped.items())
+        warnings.warn(f"skipped {len(decoded.skipped)} unreadable file(s): {listing}", stacklevel=2)
+    return decoded
+
+
+def _decode(paths: list[Path], sample_rate: float, progress: bool) -> DecodedAudio:
+    kept, pieces, skipped = [], [], {}
+    for path in tqdm(paths, desc="decoding", unit="file", disable=not progress, leave=False):
+        try:
+            wav, _ = load_audio(path, sample_rate)
+        except AudioError as error:
+            skipped[str(path)] = error.problem
+            continue
+        kept.append(path)
+        pieces.append(wav[0].numpy())
+    lengths = [len(p) for p in pieces]
+    offsets = np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64)
+    audio = np.concatenate(pieces) if pieces else np.zeros(0, np.float32)
+    return DecodedAudio(kept, offsets, audio.astype(np.float32), sample_rate, skipped)
+
+
+def _store(decoded: DecodedAudio, folder: Path) -> None:
+    tmp = folder.with_name(folder.name + f".tmp{os.getpid()}")
+    shutil.rmtree(tmp, ignore_errors=True)
+    tmp.mkdir(parents=True)
+    np.save(tmp / "audio.npy", decoded.audio)
+    index = {
+        "paths": [str(p) for p in decoded.paths],
+        "offsets": decoded.offsets.tolist(),
+        "sample_rate": decoded.sample_rate,
+        "skipped": decoded.skipped,
+    }
+    (tmp / "index.json").write_text(json.dumps(index))
+    try:
+        os.replace(tmp, folder)
+    except OSError:  # another process stored the same key first
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _load_cached(folder: Path) -> DecodedAudio:
+    index = json.loads((folder / "index.json").read_text())
+    audio = np.load(folder / "audio.npy", mmap_mode="r")
+    return DecodedAudio(
+        [Path(p) for p in index["paths"]],
+        np.asarray(index["offsets"], dtype=np.int64),
+        audio,
+        index["sample_rate"],
+        index["skipped"],
+    )
+
+
+# ----------------------------------------------------------------------------------------------
+# Genre folders and splits
+# ----------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Track:
+    path: Path
+    label: int
+
+
+@dataclass
+class GenreFolder:
+    """A folder-per-genre tree: ``root/<genre>/<any audio file>``."""
+
+    root: Path
+    labels: list[str]
+    tracks: list[Track]
+
+    @property
+    def is_gtzan(self) -> bool:
+        """True when the genres are GTZAN's and every file is named like GTZAN's
+        (``<genre>.000NN``) in its genre folder. A corpus audiocnn generated in GTZAN's layout
+        carries a ``corpus.json`` and is not taken for GTZAN."""
+        from torchaudio.datasets.gtzan import gtzan_genres
+
+        if (self.root / CORPUS_MARKER).exists() or not set(self.labels) <= set(gtzan_genres):
+            return False
+        for track in self.tracks:
+            match = GTZAN_NAME.match(track.path.stem)
+            if not match or match.group(1) != self.labels[track.label]:
+                return False
+        return bool(self.tracks)
+
+
+def scan_genre_folder(root: str | os.PathLike, genres: Sequence[str] | None = None) -> GenreFolder:
+    """Find the genre folders under ``root`` and the audio files in each.
+
+    ``root`` may be the folder of genre folders itself, or hold GTZAN's ``genres/`` or
+    ``genres_original/`` folder.
+
+    Args:
+        genres: keep only these genres, in this order (labels follow it); all, sorted, if None.
+    """
+    root = Path(root)
+    if not root.is_dir():
+        raise DataError(f"{root}: no such folder")
+    for inner in ("genres_original", "genres", "Data/genres_original"):
+        if (root / inner).is_dir():
+            root = root / inner
+            break
+    available = sorted(p.name for p in root.iterdir() if p.is_dir() and not p.name.startswith("."))
+    if not available:
+        raise DataError(f"{root}: no genre folders (expected {root}/<genre>/<file>.wav)")
+    labels = list(genres) if genres else available
+    unknown = [g for g in labels if g not in available]
+    if unknown:
+        raise DataError(f"{root}: no folder for genre(s) {', '.join(unknown)}; found {available}")
+    tracks = []
+    for label, genre in enumerate(labels):
+        files = list_audio_files(root / genre)
+        if not files:
+            raise DataError(f"{root / genre}: genre folder has no audio files")
+        tracks += [Track(path, label) for path in files]
+    return GenreFolder(root, labels, tracks)
+
+
+def split_tracks(
+    folder: GenreFolder,
+    *,
+    method: str = "auto",
+    test_size: float = 0.2,
+    val_size: float = 0.1,
+    seed: int = 1,
+) -> dict[str, list[Track]]:
+    """Split tracks (never windows) into ``train``, ``val`` and ``test``.
+
+    Args:
+        method: ``"gtzan"``, GTZAN's fault-filtered split (torchaudio's ``filtered_train`` /
+            ``filtered_valid`` / ``filtered_test`` lists; tracks in none of them are dropped);
+            ``"stratified"``, a seeded split stratified by genre (scikit-learn); ``"auto"``,
+            GTZAN's when the files are GTZAN's, stratified otherwise.
+        test_size, val_size: fractions of all tracks (stratified split only); ``val_size=0``
+            gives an empty validation split, as in the genre notebook's 80/20 split.
+        seed: ``random_state`` of the stratified split.
+    """
+    if method == "auto":
+        method = "gtzan" if folder.is_gtzan else "stratified"
+    if method == "gtzan":
+        return _gtzan_split(folder)
+    if method != "stratified":
+        raise ValueError(f"split method must be 'auto', 'gtzan' or 'stratified', got {method!r}")
+    from sklearn.model_selection import train_test_split
+
+    tracks = folder.tracks
+    labels = [t.label for t in tracks]
+    rest, test = train_test_split(tracks, test_size=test_size, random_state=seed, stratify=labels)
+    if val_size <= 0:
+        return {"train": rest, "val": [], "test": test}
+    train, val = train_test_split(
+        rest,
+        test_size=val_size / (1 - test_size),
+        random_state=seed,
+        stratify=[t.label for t in rest],
+    )
+    return {"train": train, "val": val, "test": test}
+
+
+def _gtzan_split(folder: GenreFolder) -> dict[str, list[Track]]:
+    from torchaudio.datasets import gtzan
+
+    names = {
+        "train": set(gtzan.filtered_train),
+        "val": set(gtzan.filtered_valid),
+        "test": set(gtzan.filtered_test),
+    }
+    split = {
+        part: [t for t in folder.tracks if t.path.stem in members]
+        for part, members in names.items()
+    }
+    if not split["train"] or not split["test"]:
+        raise DataError(
+            f"{folder.root}: files are named like GTZAN's but too few are in its filtered split"
+        )
+    return split
+
+
+# ----------------------------------------------------------------------------------------------
+# Window datasets
+# ----------------------------------------------------------------------------------------------
+
+
+def _crop(track: np.ndarray, window_samples: int, rng: np.random.Generator) -> np.ndarray:
+    if len(track) <= window_samples:
+        return np.pad(track, (0, window_samples - len(track)))
+    start = int(rng.integers(0, len(track) - window_samples + 1))
+    return track[start : start + window_samples]
+
+
+class RandomWindows(Dataset):
+    """Random crops of labelled tracks, for training, with gain and polarity augmentation.
+
+    Each epoch draws ``windows_per_track`` crops per track; item ``i`` of epoch ``e`` is the
+    same for the same ``seed`` whatever the worker, so runs are reproducible.
+
+    Returns items ``(window (1, window_samples) float32, label)``.
+    """
+
+    def __init__(
+        self,
+        decoded: DecodedAudio,
+        tracks: Sequence[Track],
+        window_samples: int,
+        *,
+        windows_per_track: int = 1,
+        seed: int = 0,
+        gain_db: float = 0.0,
+        random_polarity: bool = False,
+    ) -> None:
+        index = decoded.index_of()
+        self.decoded = decoded
+        self.track_ids = [index[t.path] for t in tracks if t.path in index]
+        self.labels = [t.label for t in tracks if t.path in index]
+        self.window_samples = window_samples
+        self.windows_per_track = windows_per_track
+        self.seed = seed
+        self.gain_db = gain_db
+        self.random_polarity = random_polarity
+        self.epoch = 0
+
+    def set_epoch(self, epoch: int) -> None:
+        self.epoch = epoch
+
+    def __len__(self) -> int:
+        return len(self.track_ids) * self.windows_per_track
+
+    def __getitem__(self, i: int) -> tuple[torch.Tensor, int]:
+        rng = np.random.default_rng([self.seed, self.epoch, i])
+        n = i % len(self.track_ids)
+        window = _crop(self.decoded.track(self.track_ids[n]), self.window_samples, rng)
+        scale = 10 ** (rng.uniform(-self.gain_db, self.gain_db) / 20) if self.gain_db else 1.0
+        if self.random_polarity and rng.random() < 0.5:
+            scale = -scale
+        return torch.from_numpy(np.asarray(window * scale, dtype=np.float32))[None], self.labels[n]
+
+
+class SlidingWindows(Dataset):
+    """Every window of every track (hop ``hop_samples``, last one zero-padded), for evaluation.
+
+    Returns items ``(window (1, window_samples), label, track_index)``; ``track_index`` counts
+    the tracks in the order given, so window predictions can be aggregated per track.
+    """
+
+    def __init__(
+        self,
+        decoded: DecodedAudio,
+        tracks: Sequence[Track],
+        window_samples: int,
+        hop_samples: int | None = None,
+    ) -> None:
+        index = decoded.index_of()
+        kept = [t for t in tracks if t.path in index]
+        self.decoded = decoded
+        self.tracks = kept
+        self.window_samples = window_samples
+        hop = hop_samples or window_samples
+        self.items: list[tuple[int, int, int]] = []  # (track position, decoded id, start)
+        for position, track in enumerate(kept):
+            length = len(decoded.track(index[track.path]))
+            n_windows = 1 + max(0, -(-(length - window_samples) // hop))
+            self.items += [(position, index[track.path], k * hop) for k in range(n_windows)]
+
+    def __len__(self) -> int:
+        return len(self.items)
+
+    def __getitem__(self, i: int) -> tuple[torch.Tensor, int, int]:
+        position, decoded_id, start = self.items[i]
+        window = self.decoded.track(decoded_id)[start : start + self.window_samples]
+        window = np.pad(window, (0, self.window_samples - len(window)))
+        label = self.tracks[position].label
+        return torch.from_numpy(np.asarray(window, dtype=np.float32))[None], label, position
+
+
+# ----------------------------------------------------------------------------------------------
+# Denoise data
+# ----------------------------------------------------------------------------------------------
+
+
+def find_pairs(root: str | os.PathLike) -> tuple[list[Path], list[Path]]:
+    """Matching files of ``root/clean`` and ``root/noisy`` (VoiceBank-DEMAND's layout).
+
+    Returns ``(clean_paths, noisy_paths)`` in the same order; files without a partner are
+    skipped with a warning.
+    """
+    root = Path(root)
+    clean_dir, noisy_dir = root / "clean", root / "noisy"
+    for folder in (clean_dir, noisy_dir):
+        if not folder.is_dir():
+            raise DataError(f"{folder}: no such folder (expected {root}/clean and {root}/noisy)")
+    clean = {p.name: p for p in list_audio_files(clean_dir)}
+    noisy = {p.name: p for p in list_audio_files(noisy_dir)}
+    names = sorted(clean.keys() & noisy.keys())
+    unmatched = sorted(clean.keys() ^ noisy.keys())
+    if unmatched:
+        warnings.warn(f"{root}: no partner for {', '.join(unmatched[:10])}", stacklevel=2)
+    if not names:
+        raise DataError(f"{root}: no file names shared by clean/ and noisy/")
+    return [clean[n] for n in names], [noisy[n] for n in names]
+
+
+def audio_files_in(root: str | os.PathLike) -> list[Path]:
+    """All audio files under ``root`` (recursively), sorted; an error if there are none."""
+    root = Path(root)
+    if not root.is_dir():
+        raise DataError(f"{root}: no such folder")
+    files = sorted(
+        p for p in root.rglob("*") if p.is_file() and p.suffix.lower() in AUDIO_EXTENSIONS
+    )
+    if not files:
+        raise DataError(f"{root}: folder has no audio files")
+    return files
+
+
+class PairedWindows(Dataset):
+    """Aligned random crops of paired noisy/clean recordings.
+
+    Returns items ``(noisy (1, window_samples), clean (1, window_samples))``.
+    """
+
+    def __init__(
+        self,
+        clean: DecodedAudio,
+        noisy: DecodedAudio,
+        window_samples: int,
+        *,
+        windows_per_file: int = 1,
+        seed: int = 0,
+    ) -> None:
+        if len(clean) != len(noisy):
+            raise DataError("clean and noisy sets decoded to different numbers of files")
+        self.clean, self.noisy = clean, noisy
+        self.window_samples = window_samples
+        self.windows_per_file = windows_per_file
+        self.seed = seed
+        self.epoch = 0
+
+    def set_epoch(self, epoch: int) -> None:
+        self.epoch = epoch
+
+    def __len__(self) -> int:
+        return len(self.clean) * self.windows_per_file
+
+    def __getitem__(self, i: int) -> tuple[torch.Tensor, torch.Tensor]:
+        rng = np.random.default_rng([self.seed, self.epoch, i])
+        n = i % len(self.clean)
+        clean, noisy = self.clean.track(n), self.noisy.track(n)
+        length = min(len(clean), len(noisy))
+        start = int(rng.integers(0, max(1, length - self.window_samples + 1)))
+        stop = start + self.window_samples
+        return _pad_window(noisy[start:stop], self.window_samples), _pad_window(
+            clean[start:stop], self.window_samples
+        )
+
+
+class NoiseMixer(Dataset):
+    """Clean windows mixed with noise on the fly at a random SNR (``torchaudio`` ``add_noise``).
+
+    Each item takes a random crop of a clean file and a noise segment at a random offset of a
+    random noise file (tiled when shorter than the window), scaled to an SNR drawn uniformly
+    from ``snr_db``. Seeded: the same ``(seed, epoch, i)`` gives the same mixture.
+
+    Returns items ``(noisy (1, window_samples), clean (1, window_samples))``.
+    """
+
+    def __init__(
+        self,
+        clean: DecodedAudio,
+        noise: DecodedAudio,
+        window_samples: int,
+        *,
+        snr_db: tuple[float, float] = (0.0, 15.0),
+        windows_per_file: int = 1,
+        seed: int = 0,
+    ) -> None:
+        if not len(clean) or not len(noise):
+            raise DataError("NoiseMixer needs at least one clean and one noise file")
+        self.clean, self.noise = clean, noise
+        self.window_samples = window_samples
+        self.snr_db = snr_db
+        self.windows_per_file = windows_per_file
+        self.seed = seed
+        self.epoch = 0
+
+    def set_epoch(self, epoch: int) -> None:
+        self.epoch = epoch
+
+    def __len__(self) -> int:
+        return len(self.clean) * self.windows_per_file
+
+    def __getitem__(self, i: int) -> tuple[torch.Tensor, torch.Tensor]:
+        rng = np.random.default_rng([self.seed, self.epoch, i])
+        clean = _crop(self.clean.track(i % len(self.clean)), self.window_samples, rng)
+        noise = self.noise.track(int(rng.integers(len(self.noise))))
+        start = int(rng.integers(len(noise)))
+        noise = noise[(start + np.arange(self.window_samples)) % len(noise)]  # tiled if short
+        snr = rng.uniform(*self.snr_db)
+        return mix_at_snr(torch.from_numpy(np.array(clean)), torch.from_numpy(noise), snr)
+
+
+def mix_at_snr(
+    clean: torch.Tensor, noise: torch.Tensor, snr_db: float
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """``(noisy, clean)`` with ``noise`` scaled so that the mixture has ``snr_db`` dB SNR.
+
+    Shape:
+        ``(time,)`` each -> ``(1, time)`` each
+    """
+    clean, noise = clean.float()[None], noise.float()[None]
+    if noise.square().sum() < 1e-12:
+        return clean.clone(), clean  # silent noise: nothing to add
+    if clean.square().sum() < 1e-12:
+        # Silence has no level to set an SNR against: add the noise at -40 dBFS RMS.
+        return clean + noise * (0.01 / noise.square().mean().sqrt()), clean
+    noisy = AF.add_noise(clean, noise, torch.tensor([snr_db]))
+    return noisy, clean
+
+
+def _pad_window(x: np.ndarray, window_samples: int) -> torch.Tensor:
+    x = np.pad(np.asarray(x, dtype=np.float32), (0, window_samples - len(x)))
+    return torch.from_numpy(x)[None]

@@ -1,0 +1,167 @@
+"""Genre folders, splits, the decoded cache, window datasets and denoise data."""
+
+import os
+import warnings
+
+import numpy as np
+import pytest
+import soundfile as sf
+import torch
+
+from audiocnn import data
+from audiocnn.data import DataError, scan_genre_folder, split_tracks
+from tests.conftest import tone, write_genre_tree
+
+
+def test_scan_accepts_gtzan_layouts_and_subsets(tmp_path):
+    write_genre_tree(tmp_path / "genres", genres=("blues", "country", "metal"))
+    folder = scan_genre_folder(tmp_path)  # finds genres/ inside
+    assert folder.labels == ["blues", "country", "metal"] and len(folder.tracks) == 9
+    assert folder.is_gtzan
+    subset = scan_genre_folder(tmp_path / "genres", ["metal", "blues"])
+    assert subset.labels == ["metal", "blues"]
+    assert {t.path.parent.name for t in subset.tracks if t.label == 0} == {"metal"}
+
+
+def test_scan_errors_name_the_folder(tmp_path):
+    with pytest.raises(DataError, match="no such folder"):
+        scan_genre_folder(tmp_path / "nope")
+    with pytest.raises(DataError, match="no genre folders"):
+        scan_genre_folder(tmp_path)
+    (tmp_path / "jazz").mkdir()
+    (tmp_path / "jazz" / "notes.txt").write_text("x")
+    with pytest.raises(DataError, match="jazz: genre folder has no audio"):
+        scan_genre_folder(tmp_path)
+    with pytest.raises(DataError, match="no folder for genre"):
+        scan_genre_folder(tmp_path, ["rock"])
+
+
+def test_stratified_split_is_track_level_seeded_and_balanced(tmp_path):
+    write_genre_tree(tmp_path, genres=("a", "b", "c", "d"), per_genre=10, seconds=0.1)
+    folder = scan_genre_folder(tmp_path)
+    assert not folder.is_gtzan  # file names do not match the genre folder names
+    split = split_tracks(folder, test_size=0.2, val_size=0.1, seed=1)
+    paths = {part: {t.path for t in tracks} for part, tracks in split.items()}
+    assert len(paths["test"]) == 8 and len(paths["val"]) == 4 and len(paths["train"]) == 28
+    assert not (paths["train"] & paths["test"]) and not (paths["train"] & paths["val"])
+    assert sorted(t.label for t in split["test"]) == [0, 0, 1, 1, 2, 2, 3, 3]
+    again = split_tracks(folder, test_size=0.2, val_size=0.1, seed=1)
+    assert [t.path for t in again["test"]] == [t.path for t in split["test"]]
+    notebook = split_tracks(folder, test_size=0.2, val_size=0, seed=1)
+    assert notebook["val"] == [] and len(notebook["train"]) == 32
+
+
+def test_gtzan_split_uses_torchaudio_filtered_lists(tmp_path):
+    from torchaudio.datasets import gtzan
+
+    write_genre_tree(tmp_path, genres=("blues",), per_genre=40, seconds=0.05)
+    split = split_tracks(scan_genre_folder(tmp_path))
+    for part, names in [
+        ("train", gtzan.filtered_train),
+        ("val", gtzan.filtered_valid),
+        ("test", gtzan.filtered_test),
+    ]:
+        expected = sorted(n for n in names if n.startswith("blues.") and int(n[-5:]) < 40)
+        assert sorted(t.path.stem for t in split[part]) == expected
+
+
+def test_decode_cache_is_reused_and_invalidated(tmp_path, monkeypatch):
+    write_genre_tree(tmp_path, genres=("a",), per_genre=2, seconds=0.5)
+    paths = sorted((tmp_path / "a").iterdir())
+    first = data.decode_files(paths, 16000, progress=False)
+    assert len(first) == 2 and first.lengths().tolist() == [8000, 8000]
+
+    def fail(*args, **kwargs):
+        raise AssertionError("decoded again")
+
+    monkeypatch.setattr(data, "load_audio", fail)
+    second = data.decode_files(paths, 16000, progress=False)
+    np.testing.assert_array_equal(second.audio, first.audio)
+    monkeypatch.undo()
+    sf.write(paths[0], tone(100, 0.25, 22050), 22050)  # changed file -> new key
+    os.utime(paths[0], ns=(1, 1))
+    third = data.decode_files(paths, 16000, progress=False)
+    assert third.lengths().tolist() == [4000, 8000]
+    assert data.clear_decoded_cache() > 0
+    assert not (data.cache_root() / "decoded").exists()
+
+
+def test_corrupt_file_is_skipped_with_a_warning_listing_it(tmp_path):
+    write_genre_tree(tmp_path, genres=("jazz",), per_genre=3, seconds=0.2)
+    corrupt = tmp_path / "jazz" / "jazz.00054.wav"
+    corrupt.write_bytes(b"RIFF\x00\x00garbage")
+    files = sorted((tmp_path / "jazz").iterdir())
+    for _ in range(2):  # fresh decode, then from the cache: warned both times
+        with pytest.warns(UserWarning, match="jazz.00054.wav"):
+            decoded = data.decode_files(files, 8000, progress=False)
+        assert len(decoded) == 3 and corrupt not in decoded.paths
+
+
+def test_random_windows_are_reproducible_and_augmented(tmp_path):
+    write_genre_tree(tmp_path, genres=("a", "b"), per_genre=2, seconds=1.0)
+    folder = scan_genre_folder(tmp_path)
+    decoded = data.decode_files([t.path for t in folder.tracks], 8000, progress=False)
+    ds = data.RandomWindows(
+        decoded, folder.tracks, 2000, windows_per_track=3, seed=5, gain_db=6, random_polarity=True
+    )
+    assert len(ds) == 12
+    x, label = ds[5]
+    assert x.shape == (1, 2000) and label == folder.tracks[1].label
+    torch.testing.assert_close(ds[5][0], x)
+    ds.set_epoch(1)
+    assert not torch.equal(ds[5][0], x)
+    short = data.RandomWindows(decoded, folder.tracks, 20000)
+    assert short[0][0].shape == (1, 20000)  # shorter than a window: padded
+
+
+def test_sliding_windows_cover_every_track(tmp_path):
+    write_genre_tree(tmp_path, genres=("a", "b"), per_genre=2, seconds=1.0)
+    folder = scan_genre_folder(tmp_path)
+    decoded = data.decode_files([t.path for t in folder.tracks], 8000, progress=False)
+    ds = data.SlidingWindows(decoded, folder.tracks, 3000, 3000)
+    assert len(ds) == 4 * 3  # 8000 samples -> windows at 0, 3000, 6000 (last padded)
+    window, label, position = ds[5]
+    assert position == 1 and label == folder.tracks[1].label
+    track = decoded.track(decoded.index_of()[folder.tracks[1].path])
+    np.testing.assert_array_equal(window[0, :2000].numpy(), track[6000:])
+
+
+def test_paired_folders_and_mixing(tmp_path):
+    for part in ("clean", "noisy"):
+        (tmp_path / part).mkdir()
+    for n in range(3):
+        clean = tone(200 + 50 * n, 1.0, 16000, seed=n)
+        sf.write(tmp_path / "clean" / f"{n}.wav", clean, 16000)
+        sf.write(tmp_path / "noisy" / f"{n}.wav", clean + 0.1, 16000)
+    sf.write(tmp_path / "clean" / "orphan.wav", clean, 16000)
+    with pytest.warns(UserWarning, match="orphan.wav"):
+        clean_paths, noisy_paths = data.find_pairs(tmp_path)
+    assert (
+        [p.name for p in clean_paths]
+        == [p.name for p in noisy_paths]
+        == ["0.wav", "1.wav", "2.wav"]
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        clean = data.decode_files(clean_paths, 16000, progress=False)
+        noisy = data.decode_files(noisy_paths, 16000, progress=False)
+    noisy_window, clean_window = data.PairedWindows(clean, noisy, 4000, seed=1)[1]
+    torch.testing.assert_close(
+        noisy_window - clean_window, torch.full((1, 4000), 0.1), atol=1e-3, rtol=0
+    )
+
+    noise = data.decode_files([tmp_path / "noisy" / "0.wav"], 16000, progress=False)
+    mixer = data.NoiseMixer(clean, noise, 24000, snr_db=(5.0, 5.0), seed=3)
+    mixed, target = mixer[0]
+    assert mixed.shape == target.shape == (1, 24000)  # noise tiled past its 1 s
+    residual = mixed - target
+    snr = 10 * torch.log10(target.square().sum() / residual.square().sum())
+    assert snr.item() == pytest.approx(5.0, abs=1e-3)
+    torch.testing.assert_close(mixer[0][0], mixed)
+
+
+def test_mix_at_snr_handles_silence():
+    noisy, clean = data.mix_at_snr(torch.zeros(100), torch.ones(100), 0.0)
+    assert torch.isfinite(noisy).all() and noisy.abs().max() > 0 and clean.abs().max() == 0
+    noisy, clean = data.mix_at_snr(torch.ones(100), torch.zeros(100), 0.0)
+    torch.testing.assert_close(noisy, clean)
