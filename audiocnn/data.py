@@ -269,11 +269,14 @@ def split_tracks(
             gives an empty validation split, as in the genre notebook's 80/20 split.
         seed: ``random_state`` of the stratified split.
     """
-    if method == "auto":
-        method = "gtzan" if folder.is_gtzan else "stratified"
+    if method == "auto" and folder.is_gtzan:
+        try:
+            return _gtzan_split(folder)
+        except DataError as error:
+            warnings.warn(f"{error}; using a stratified split instead", stacklevel=2)
     if method == "gtzan":
         return _gtzan_split(folder)
-    if method != "stratified":
+    if method not in ("auto", "stratified"):
         raise ValueError(f"split method must be 'auto', 'gtzan' or 'stratified', got {method!r}")
     from sklearn.model_selection import train_test_split
 
@@ -325,8 +328,9 @@ def _crop(track: np.ndarray, window_samples: int, rng: np.random.Generator) -> n
 class RandomWindows(Dataset):
     """Random crops of labelled tracks, for training, with gain and polarity augmentation.
 
-    Each epoch draws ``windows_per_track`` crops per track; item ``i`` of epoch ``e`` is the
-    same for the same ``seed`` whatever the worker, so runs are reproducible.
+    Each epoch draws ``windows_per_track`` crops per track (or, with ``random_crop=False``, the
+    first ``window_samples`` of each track, as the genre notebook does); item ``i`` of epoch
+    ``e`` is the same for the same ``seed`` whatever the worker, so runs are reproducible.
 
     Returns items ``(window (1, window_samples) float32, label)``.
     """
@@ -341,6 +345,7 @@ class RandomWindows(Dataset):
         seed: int = 0,
         gain_db: float = 0.0,
         random_polarity: bool = False,
+        random_crop: bool = True,
     ) -> None:
         index = decoded.index_of()
         self.decoded = decoded
@@ -351,6 +356,7 @@ class RandomWindows(Dataset):
         self.seed = seed
         self.gain_db = gain_db
         self.random_polarity = random_polarity
+        self.random_crop = random_crop
         self.epoch = 0
 
     def set_epoch(self, epoch: int) -> None:
@@ -362,7 +368,13 @@ class RandomWindows(Dataset):
     def __getitem__(self, i: int) -> tuple[torch.Tensor, int]:
         rng = np.random.default_rng([self.seed, self.epoch, i])
         n = i % len(self.track_ids)
-        window = _crop(self.decoded.track(self.track_ids[n]), self.window_samples, rng)
+        track = self.decoded.track(self.track_ids[n])
+        if self.random_crop:
+            window = _crop(track, self.window_samples, rng)
+        else:  # the notebook's fixed crop: the start of the track
+            window = np.pad(
+                track[: self.window_samples], (0, max(0, self.window_samples - len(track)))
+            )
         scale = 10 ** (rng.uniform(-self.gain_db, self.gain_db) / 20) if self.gain_db else 1.0
         if self.random_polarity and rng.random() < 0.5:
             scale = -scale

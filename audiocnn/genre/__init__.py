@@ -1,0 +1,1 @@
+"""Genre classification: `python -m audiocnn.genre {train,evaluate,predict,baseline}`."""

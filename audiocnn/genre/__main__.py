@@ -1,0 +1,3 @@
+from audiocnn.genre.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,191 @@
+"""`python -m audiocnn.genre` (also `audiocnn-genre`): train, evaluate, predict, baseline.
+
+Bad input ends with one line on stderr naming the file and the problem, and exit code 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+import warnings
+from dataclasses import replace
+from pathlib import Path
+
+from audiocnn.audio import AudioError
+from audiocnn.checkpoint import CheckpointError
+from audiocnn.config import RecipeError, load_recipe, override
+from audiocnn.data import DataError
+from audiocnn.genre import pipeline
+from audiocnn.genre.pipeline import GenreRunConfig
+from audiocnn.train import ResumeError
+
+USER_ERRORS = (AudioError, DataError, RecipeError, CheckpointError, ResumeError)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m audiocnn.genre",
+        description="Music genre classification with a raw-waveform Conv1d network.",
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    train = sub.add_parser("train", help="train a model (built-in corpus unless --data)")
+    train.add_argument("--data", help="folder-per-genre tree (GTZAN's layout works as is)")
+    train.add_argument("--recipe", type=Path, help="TOML recipe (recipes/genre/*.toml)")
+    train.add_argument("--genres", help="comma-separated subset, e.g. blues,metal,country,hiphop")
+    train.add_argument("--val-data", help="explicit validation folder")
+    train.add_argument("--test-data", help="explicit test folder")
+    train.add_argument("--epochs", type=int)
+    train.add_argument("--batch-size", type=int)
+    train.add_argument("--max-minutes", type=float, help="time budget for training (0: none)")
+    train.add_argument("--seed", type=int)
+    train.add_argument(
+        "--out",
+        type=Path,
+        default=Path("runs/genre"),
+        help="where checkpoints and plots go (default %(default)s)",
+    )
+    train.add_argument("--resume", action="store_true", help="continue from OUT/last.pt")
+    train.add_argument("--device", choices=["auto", "cpu", "cuda"])
+    train.add_argument("--quiet", action="store_true", help="no progress bars")
+
+    evaluate = sub.add_parser("evaluate", help="score a checkpoint on a folder-per-genre tree")
+    evaluate.add_argument("--checkpoint", type=Path, help="default: the last one trained")
+    evaluate.add_argument("--data", type=Path, required=True)
+    evaluate.add_argument("--json", action="store_true")
+
+    predict = sub.add_parser("predict", help="top-3 genres of audio files")
+    predict.add_argument("files", nargs="+", type=Path)
+    predict.add_argument("--checkpoint", type=Path, help="default: the last one trained")
+    predict.add_argument("--json", action="store_true", help="machine-readable output")
+
+    baseline = sub.add_parser("baseline", help="MFCC + SVM baseline on the same split")
+    baseline.add_argument("--data", help="default: the built-in corpus")
+    baseline.add_argument("--recipe", type=Path)
+    baseline.add_argument("--genres")
+    baseline.add_argument(
+        "--checkpoint",
+        type=Path,
+        help="also print this model's test figures (default: the last one trained, if any)",
+    )
+    return parser
+
+
+def run_config(args) -> GenreRunConfig:
+    run = load_recipe(args.recipe, GenreRunConfig) if args.recipe else GenreRunConfig()
+    genres = tuple(g.strip() for g in args.genres.split(",") if g.strip()) if args.genres else None
+    data = override(
+        run.data,
+        root=args.data,
+        genres=genres,
+        val_root=getattr(args, "val_data", None),
+        test_root=getattr(args, "test_data", None),
+    )
+    train = run.train
+    if hasattr(args, "epochs"):
+        train = override(
+            train,
+            epochs=args.epochs,
+            batch_size=args.batch_size,
+            seed=args.seed,
+            max_minutes=args.max_minutes,
+            device=args.device,
+        )
+    return replace(run, data=data, train=train)
+
+
+def cmd_train(args) -> int:
+    run = run_config(args)
+    started = time.monotonic()
+    scores = pipeline.train_genre(run, args.out, resume=args.resume, progress=not args.quiet)
+    minutes = (time.monotonic() - started) / 60
+    print(f"\ntrained {scores['epochs']} epochs in {minutes:.1f} min")
+    print(f"checkpoint: {args.out / 'best.pt'} (resumable: {args.out / 'last.pt'})")
+    print(f"plots:      {args.out / 'history.png'}, {args.out / 'confusion.png'}")
+    print(
+        f"test: track-level accuracy {scores['track_accuracy']:.1%} on "
+        f"{scores['test_tracks']} tracks (window-level {scores['window_accuracy']:.1%}, "
+        f"balanced {scores['balanced_accuracy']:.1%})"
+    )
+    return 0
+
+
+def cmd_evaluate(args) -> int:
+    path = args.checkpoint or pipeline.last_checkpoint()
+    scores = pipeline.evaluate_checkpoint(path, args.data)
+    if args.json:
+        print(json.dumps({k: v for k, v in scores.items() if k != "report"}, indent=1))
+        return 0
+    print(f"checkpoint {path} on {args.data}")
+    print(
+        f"track-level accuracy {scores['track_accuracy']:.1%}, balanced "
+        f"{scores['balanced_accuracy']:.1%}, window-level {scores['window_accuracy']:.1%}\n"
+    )
+    print(scores["report"])
+    print("confusion matrix (rows: true, columns: predicted):")
+    for row in scores["confusion"]:
+        print("  " + " ".join(f"{n:4d}" for n in row))
+    return 0
+
+
+def cmd_predict(args) -> int:
+    path = args.checkpoint or pipeline.last_checkpoint()
+    results = pipeline.predict_files(path, args.files)
+    if args.json:
+        print(json.dumps(results, indent=1))
+        return 0
+    for result in results:
+        ranked = ", ".join(f"{t['genre']} {t['probability']:.1%}" for t in result["top"])
+        print(f"{result['file']}: {ranked}")
+    return 0
+
+
+def cmd_baseline(args) -> int:
+    run = run_config(args)
+    scores = pipeline.run_baseline(run.data)
+    print(
+        f"MFCC+SVM baseline: test track-level accuracy {scores['accuracy']:.1%} "
+        f"(balanced {scores['balanced_accuracy']:.1%}) on {scores['test_tracks']} tracks"
+    )
+    try:
+        path = args.checkpoint or pipeline.last_checkpoint()
+    except DataError:
+        return 0
+    metrics = pipeline.checkpoint.load(path).get("metrics")
+    if metrics:
+        print(
+            f"our model ({path}): test track-level accuracy {metrics['track_accuracy']:.1%} "
+            f"(balanced {metrics['balanced_accuracy']:.1%})"
+        )
+    return 0
+
+
+COMMANDS = {
+    "train": cmd_train,
+    "evaluate": cmd_evaluate,
+    "predict": cmd_predict,
+    "baseline": cmd_baseline,
+}
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    return run_command(COMMANDS[args.command], args)
+
+
+def run_command(command, args) -> int:
+    """Run a subcommand: user errors become one line on stderr and exit code 2."""
+    original_format = warnings.formatwarning
+    warnings.formatwarning = lambda message, category, *rest: f"warning: {message}\n"
+    try:
+        return command(args)
+    except USER_ERRORS as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("interrupted (a training run continues with --resume)", file=sys.stderr)
+        return 130
+    finally:
+        warnings.formatwarning = original_format

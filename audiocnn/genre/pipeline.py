@@ -1,0 +1,350 @@
+"""Genre classification end to end: train, evaluate, predict and the MFCC+SVM baseline.
+
+The CLI (:mod:`audiocnn.genre.cli`) only parses arguments and calls these functions.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from dataclasses import asdict, dataclass, field, replace
+from pathlib import Path
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from torch.utils.data import DataLoader
+
+from audiocnn import checkpoint, plots, synth
+from audiocnn.audio import frame, load_audio
+from audiocnn.baseline import fit_svm, mfcc_statistics
+from audiocnn.data import (
+    DataError,
+    DecodedAudio,
+    GenreFolder,
+    RandomWindows,
+    SlidingWindows,
+    Track,
+    cache_root,
+    decode_files,
+    scan_genre_folder,
+    split_tracks,
+)
+from audiocnn.metrics import classification_scores, track_predictions
+from audiocnn.models import GenreCNNConfig, build_model, count_parameters, genre_model
+from audiocnn.train import TrainConfig, fit, seed_everything
+
+LAST_CHECKPOINT_FILE = "last_genre_checkpoint.txt"
+
+
+@dataclass(frozen=True)
+class GenreDataConfig:
+    root: str = ""  # folder-per-genre tree; "" = the built-in corpus
+    genres: tuple[str, ...] = ()  # subset and order of labels; () = every genre folder
+    split: str = "auto"  # "auto", "gtzan" or "stratified" (see data.split_tracks)
+    test_size: float = 0.2
+    val_size: float = 0.1  # 0: no validation split; the test split is monitored (the notebook)
+    split_seed: int = 1
+    val_root: str = ""  # explicit validation folder (then root is all training)
+    test_root: str = ""  # explicit test folder
+    sample_rate: float = 22050 / 4  # Hz the network sees
+    window_samples: int = 16384  # ~3 s at 5.5 kHz
+    windows_per_track: int = 8  # random crops per track per epoch
+    random_crop: bool = True  # False: every crop starts at 0 (the notebook's first minute)
+    eval_hop: float = 0.5  # sliding-window hop for evaluation, as a fraction of the window
+    gain_db: float = 6.0  # random gain range (+-dB) while training
+    random_polarity: bool = True
+    builtin_tracks: int = synth.GenreCorpusConfig.tracks_per_genre  # built-in corpus size
+
+
+@dataclass(frozen=True)
+class GenreRunConfig:
+    data: GenreDataConfig = field(default_factory=GenreDataConfig)
+    model: GenreCNNConfig = field(default_factory=GenreCNNConfig)
+    train: TrainConfig = field(default_factory=lambda: TrainConfig(epochs=12, max_minutes=3.0))
+
+
+@dataclass
+class GenreSplits:
+    labels: list[str]
+    tracks: dict[str, list[Track]]  # train / val / test
+    decoded: DecodedAudio
+    root: Path
+    val_is_test: bool
+
+
+# ----------------------------------------------------------------------------------------------
+# Data
+# ----------------------------------------------------------------------------------------------
+
+
+def resolve_root(data: GenreDataConfig) -> Path:
+    if data.root:
+        return Path(data.root)
+    corpus = synth.builtin_genre_corpus(synth.GenreCorpusConfig(data.builtin_tracks))
+    print(f"no --data given: using the built-in genre corpus at {corpus}", file=sys.stderr)
+    return corpus
+
+
+def prepare_splits(data: GenreDataConfig, progress: bool = True) -> GenreSplits:
+    root = resolve_root(data)
+    folder = scan_genre_folder(root, data.genres or None)
+    if data.val_root or data.test_root:
+        tracks = {"train": folder.tracks, "val": [], "test": []}
+        for part, other in (("val", data.val_root), ("test", data.test_root)):
+            if other:
+                tracks[part] = _relabel(scan_genre_folder(other, folder.labels), folder)
+    else:
+        tracks = split_tracks(
+            folder,
+            method=data.split,
+            test_size=data.test_size,
+            val_size=data.val_size,
+            seed=data.split_seed,
+        )
+    files = [t.path for part in tracks.values() for t in part]
+    decoded = decode_files(files, data.sample_rate, progress=progress)
+    index = decoded.index_of()  # corrupt files were skipped (with a warning) while decoding
+    tracks = {part: [t for t in ts if t.path in index] for part, ts in tracks.items()}
+    val_is_test = not tracks["val"]
+    if val_is_test:
+        tracks["val"] = tracks["test"]
+    return GenreSplits(folder.labels, tracks, decoded, folder.root, val_is_test)
+
+
+def _relabel(other: GenreFolder, reference: GenreFolder) -> list[Track]:
+    return [Track(t.path, reference.labels.index(other.labels[t.label])) for t in other.tracks]
+
+
+# ----------------------------------------------------------------------------------------------
+# Evaluation
+# ----------------------------------------------------------------------------------------------
+
+
+def window_log_probs(model, dataset: SlidingWindows, device, batch_size: int = 64):
+    """Log-probabilities of every window, with labels and track positions."""
+    outputs, labels, positions = [], [], []
+    for x, y, position in DataLoader(dataset, batch_size):
+        outputs.append(F.log_softmax(model(x.to(device)).float(), dim=1).cpu())
+        labels.append(y)
+        positions.append(position)
+    return torch.cat(outputs), torch.cat(labels), torch.cat(positions)
+
+
+def score_tracks(model, dataset: SlidingWindows, labels: list[str], device) -> dict:
+    """Window-level loss and accuracy, and track-level scores (mean window log-probabilities)."""
+    model.eval()
+    with torch.no_grad():
+        log_probs, y, positions = window_log_probs(model, dataset, device)
+    per_track = track_predictions(log_probs, positions, len(dataset.tracks))
+    truth = [t.label for t in dataset.tracks]
+    scores = classification_scores(truth, per_track.argmax(1).numpy(), labels)
+    return {
+        "loss": float(F.nll_loss(log_probs, y)),
+        "window_accuracy": float((log_probs.argmax(1) == y).float().mean()),
+        "track_accuracy": scores["accuracy"],
+        "balanced_accuracy": scores["balanced_accuracy"],
+        "confusion": scores["confusion"],
+        "report": scores["report"],
+    }
+
+
+class GenreTask:
+    """Cross-entropy on random windows; validation scored per track."""
+
+    monitor = "val_track_accuracy"
+    monitor_mode = "max"
+
+    def __init__(self, val_set: SlidingWindows, labels: list[str]) -> None:
+        self.val_set, self.labels = val_set, labels
+
+    def batch_loss(self, model, batch, device):
+        x, y = batch[0].to(device), batch[1].to(device)
+        logits = model(x)
+        accuracy = (logits.argmax(1) == y).float().mean().item()
+        return F.cross_entropy(logits, y), {"accuracy": accuracy}
+
+    def evaluate(self, model, device):
+        scores = score_tracks(model, self.val_set, self.labels, device)
+        return {
+            "val_loss": scores["loss"],
+            "val_accuracy": scores["window_accuracy"],
+            "val_track_accuracy": scores["track_accuracy"],
+            "val_balanced_accuracy": scores["balanced_accuracy"],
+        }
+
+
+# ----------------------------------------------------------------------------------------------
+# Train
+# ----------------------------------------------------------------------------------------------
+
+
+def train_genre(
+    run: GenreRunConfig, out_dir: Path, *, resume: bool = False, progress: bool = True
+) -> dict:
+    """Train on ``run.data``, keep the best model by validation track accuracy, score the test
+    split, write plots and ``metrics.json`` into ``out_dir``. Returns the test scores."""
+    data = run.data
+    splits = prepare_splits(data, progress)
+    model_config = replace(run.model, n_genres=len(splits.labels))
+    seed_everything(run.train.seed)  # the initial weights are part of a reproducible run
+    model = genre_model(model_config)
+    hop = max(1, int(data.window_samples * data.eval_hop))
+    train_set = RandomWindows(
+        splits.decoded,
+        splits.tracks["train"],
+        data.window_samples,
+        windows_per_track=data.windows_per_track,
+        seed=run.train.seed,
+        gain_db=data.gain_db,
+        random_polarity=data.random_polarity,
+        random_crop=data.random_crop,
+    )
+    val_set = SlidingWindows(splits.decoded, splits.tracks["val"], data.window_samples, hop)
+    test_set = SlidingWindows(splits.decoded, splits.tracks["test"], data.window_samples, hop)
+    counts = {k: len(v) for k, v in splits.tracks.items()}
+    print(
+        f"genres {splits.labels}; tracks train {counts['train']} val {counts['val']}"
+        f"{' (= test, no validation split)' if splits.val_is_test else ''} test {counts['test']};"
+        f" {count_parameters(model):,} parameters",
+        file=sys.stderr,
+    )
+    metadata = {
+        "task": "genre",
+        "model_name": "GenreCNN",
+        "model_config": asdict(model_config),
+        "labels": splits.labels,
+        "sample_rate": data.sample_rate,
+        "window_samples": data.window_samples,
+        "eval_hop": data.eval_hop,
+        "run_config": _plain(asdict(run)),
+        "data_root": str(splits.root),
+    }
+    out_dir.mkdir(parents=True, exist_ok=True)
+    result = fit(
+        model,
+        GenreTask(val_set, splits.labels),
+        train_set,
+        run.train,
+        out_dir,
+        metadata=metadata,
+        resume=resume,
+        progress=progress,
+        on_epoch=lambda history: plots.plot_history(history, out_dir / "history.png"),
+    )
+    if result.stopped_early:
+        print(result.stopped_early, file=sys.stderr)
+    best = checkpoint.load(result.best_path)
+    model.load_state_dict(best["state_dict"])
+    scores = score_tracks(model, test_set, splits.labels, torch.device("cpu"))
+    scores["epochs"] = len(result.history)
+    scores["test_tracks"] = len(test_set.tracks)
+    plots.plot_confusion(
+        scores["confusion"],
+        splits.labels,
+        out_dir / "confusion.png",
+        f"test, track level: {scores['track_accuracy']:.1%}",
+    )
+    _write_json(out_dir / "metrics.json", scores)
+    checkpoint.save(result.best_path, {**best, "metrics": _plain(scores)})
+    remember_checkpoint(result.best_path)
+    return scores
+
+
+def remember_checkpoint(path: Path) -> None:
+    """Note the newest trained checkpoint, so ``predict`` works without ``--checkpoint``."""
+    cache_root().mkdir(parents=True, exist_ok=True)
+    (cache_root() / LAST_CHECKPOINT_FILE).write_text(str(path.resolve()))
+
+
+def last_checkpoint() -> Path:
+    note = cache_root() / LAST_CHECKPOINT_FILE
+    if not note.exists():
+        raise DataError(
+            "no trained genre model yet: run `python -m audiocnn.genre train` first, "
+            "or pass --checkpoint"
+        )
+    return Path(note.read_text().strip())
+
+
+# ----------------------------------------------------------------------------------------------
+# Evaluate, predict, baseline
+# ----------------------------------------------------------------------------------------------
+
+
+def load_genre_model(path: Path):
+    state = checkpoint.load(path)
+    if state.get("task") != "genre":
+        raise checkpoint.CheckpointError(f"{path}: not a genre checkpoint")
+    model = build_model(state["model_name"], state["model_config"])
+    model.load_state_dict(state["state_dict"])
+    return model.eval(), state
+
+
+def evaluate_checkpoint(path: Path, root: Path, progress: bool = True) -> dict:
+    """Score a checkpoint on every track of a folder-per-genre tree."""
+    model, state = load_genre_model(path)
+    folder = scan_genre_folder(root, state["labels"])
+    decoded = decode_files([t.path for t in folder.tracks], state["sample_rate"], progress=progress)
+    hop = max(1, int(state["window_samples"] * state["eval_hop"]))
+    dataset = SlidingWindows(decoded, folder.tracks, state["window_samples"], hop)
+    return score_tracks(model, dataset, state["labels"], torch.device("cpu"))
+
+
+def predict_files(path: Path, files: list[Path], top: int = 3) -> list[dict]:
+    """Top genres with probabilities for each file (any length, format or sample rate)."""
+    model, state = load_genre_model(path)
+    window, hop = state["window_samples"], max(1, int(state["window_samples"] * state["eval_hop"]))
+    results = []
+    for file in files:
+        wav, _ = load_audio(file, state["sample_rate"])
+        windows = frame(wav[0], window, hop)[:, None]
+        with torch.no_grad():
+            log_probs = torch.cat([F.log_softmax(model(chunk), 1) for chunk in windows.split(64)])
+        probs = log_probs.mean(0).softmax(0)
+        best = probs.argsort(descending=True)[:top]
+        results.append(
+            {
+                "file": str(file),
+                "top": [
+                    {"genre": state["labels"][i], "probability": round(float(probs[i]), 4)}
+                    for i in best
+                ],
+            }
+        )
+    return results
+
+
+def run_baseline(data: GenreDataConfig, progress: bool = True) -> dict:
+    """MFCC statistics + RBF SVM, trained on train+val and scored on the test split."""
+    splits = prepare_splits(replace(data, sample_rate=22050), progress)
+    index = splits.decoded.index_of()
+
+    def features(tracks):
+        return np.stack(
+            [mfcc_statistics(splits.decoded.track(index[t.path]), 22050) for t in tracks]
+        )
+
+    train = splits.tracks["train"] + ([] if splits.val_is_test else splits.tracks["val"])
+    svm = fit_svm(features(train), [t.label for t in train])
+    test = splits.tracks["test"]
+    scores = classification_scores(
+        [t.label for t in test], svm.predict(features(test)), splits.labels
+    )
+    scores["test_tracks"] = len(test)
+    return scores
+
+
+def _plain(value):
+    """JSON- and weights_only-safe copy: tuples to lists."""
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    return value
+
+
+def _write_json(path: Path, value) -> None:
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_text(json.dumps(_plain(value), indent=1))
+    tmp.replace(path)

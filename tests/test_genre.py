@@ -1,0 +1,208 @@
+"""Genre models, the shared training loop, and the CLI end to end on generated audio."""
+
+import json
+
+import numpy as np
+import pytest
+import soundfile as sf
+import torch
+
+from audiocnn import checkpoint, plots
+from audiocnn.genre import cli
+from audiocnn.metrics import track_predictions
+from audiocnn.models import GenreCNN, GenreCNNConfig, SeedGenreCNN, build_model, count_parameters
+from tests.conftest import write_genre_tree
+
+TINY_RECIPE = """
+[data]
+sample_rate = 4000
+window_samples = 2048
+windows_per_track = 2
+eval_hop = 0.5
+test_size = 0.25
+val_size = 0.25
+
+[model]
+channels = [8, 8, 12]
+front_kernel = 16
+front_stride = 4
+
+[train]
+epochs = 2
+batch_size = 8
+lr = 0.01
+"""
+
+
+def test_seed_network_is_the_notebooks():
+    model = SeedGenreCNN(GenreCNNConfig.seed(4))
+    # 4 convs (1->10, then 10->10, k=9, bias) and Linear(10, 4), as in the notebook's Net
+    assert count_parameters(model) == (10 * 9 + 10) + 3 * (10 * 10 * 9 + 10) + (10 * 4 + 4)
+    assert model(torch.zeros(3, 1, 2**16)).shape == (3, 4)
+    with pytest.raises(ValueError, match="2\\*\\*16"):
+        model(torch.zeros(1, 1, 2**17))
+
+
+def test_default_network_size_and_any_length():
+    model = GenreCNN(GenreCNNConfig())
+    assert 100_000 < count_parameters(model) < 300_000
+    model.eval()
+    assert model(torch.zeros(2, 1, 16384)).shape == (2, 4)
+    assert model(torch.zeros(1, 1, 5000)).shape == (1, 4)
+
+
+def test_checkpoint_round_trip_gives_the_same_outputs(tmp_path):
+    config = GenreCNNConfig(channels=(8, 8, 8))
+    model = GenreCNN(config).eval()
+    checkpoint.save(
+        tmp_path / "m.pt",
+        {
+            "model_name": "GenreCNN",
+            "model_config": {"channels": [8, 8, 8]},
+            "state_dict": model.state_dict(),
+        },
+    )
+    state = torch.load(tmp_path / "m.pt", weights_only=True)
+    again = build_model(state["model_name"], state["model_config"]).eval()
+    again.load_state_dict(state["state_dict"])
+    x = torch.randn(2, 1, 3000)
+    torch.testing.assert_close(again(x), model(x))
+
+
+def test_track_prediction_is_the_mean_of_window_log_probs():
+    log_probs = torch.log(torch.tensor([[0.9, 0.1], [0.2, 0.8], [0.3, 0.7], [0.6, 0.4]]))
+    tracks = torch.tensor([0, 0, 1, 1])
+    per_track = track_predictions(log_probs, tracks, 2)
+    torch.testing.assert_close(per_track[0], (log_probs[0] + log_probs[1]) / 2)
+    assert per_track.argmax(1).tolist() == [0, 1]
+
+
+@pytest.fixture
+def genre_tree(tmp_path):
+    root = write_genre_tree(
+        tmp_path / "genres", genres=("blues", "metal"), per_genre=4, seconds=2.0
+    )
+    # one track as Sun .au (GTZAN's original format), and one corrupt file
+    wav, rate = sf.read(root / "metal" / "metal.00003.wav")
+    (root / "metal" / "metal.00003.wav").unlink()
+    sf.write(root / "metal" / "metal.00003.au", wav, rate, format="AU", subtype="PCM_16")
+    (root / "blues" / "blues.00054.wav").write_bytes(b"RIFF\x10\x00\x00\x00WAVEjunk")
+    recipe = tmp_path / "tiny.toml"
+    recipe.write_text(TINY_RECIPE)
+    return root, recipe
+
+
+@pytest.mark.slow
+def test_train_evaluate_predict_through_the_cli(genre_tree, tmp_path, capsys):
+    root, recipe = genre_tree
+    out = tmp_path / "run"
+    with pytest.warns(UserWarning, match="blues.00054.wav"):
+        code = cli.main(
+            ["train", "--data", str(root), "--recipe", str(recipe), "--out", str(out), "--quiet"]
+        )
+    assert code == 0
+    printed = capsys.readouterr().out
+    assert "track-level accuracy" in printed and str(out / "best.pt") in printed
+    for name in (
+        "best.pt",
+        "last.pt",
+        "history.json",
+        "history.png",
+        "confusion.png",
+        "metrics.json",
+    ):
+        assert (out / name).exists(), name
+    state = torch.load(out / "best.pt", weights_only=True)
+    assert state["labels"] == ["blues", "metal"] and state["sample_rate"] == 4000
+    assert "track_accuracy" in state["metrics"]
+    assert len(torch.load(out / "last.pt", weights_only=True)["history"]) == 2
+
+    assert (
+        cli.main(["evaluate", "--checkpoint", str(out / "best.pt"), "--data", str(root), "--json"])
+        == 0
+    )
+    scores = json.loads(capsys.readouterr().out)
+    assert (
+        0 <= scores["track_accuracy"] <= 1 and np.sum(scores["confusion"]) == 8
+    )  # the corrupt file skipped
+
+    song = tmp_path / "song.flac"  # another format, rate and length than training
+    sf.write(song, np.random.default_rng(0).standard_normal(30000) * 0.1, 11025)
+    assert cli.main(["predict", str(song), "--json"]) == 0  # the last trained checkpoint
+    result = json.loads(capsys.readouterr().out)[0]
+    assert [t["genre"] for t in result["top"]] in (["blues", "metal"], ["metal", "blues"])
+    assert sum(t["probability"] for t in result["top"]) == pytest.approx(1.0, abs=1e-3)
+
+
+@pytest.mark.slow
+def test_an_interrupted_run_resumes_to_the_same_weights(genre_tree, tmp_path, monkeypatch):
+    root, recipe = genre_tree
+    common = ["train", "--data", str(root), "--recipe", str(recipe), "--quiet", "--epochs", "3"]
+    with pytest.warns(UserWarning):
+        assert cli.main([*common, "--out", str(tmp_path / "straight")]) == 0
+        real_plot = plots.plot_history
+
+        def interrupt_after_two(history, path):
+            real_plot(history, path)
+            if len(history) == 2:
+                raise KeyboardInterrupt  # as if Ctrl-C hit after epoch 2's checkpoints
+
+        monkeypatch.setattr(plots, "plot_history", interrupt_after_two)
+        assert cli.main([*common, "--out", str(tmp_path / "resumed")]) == 130
+        monkeypatch.setattr(plots, "plot_history", real_plot)
+        assert len(torch.load(tmp_path / "resumed" / "last.pt", weights_only=True)["history"]) == 2
+        assert cli.main([*common, "--out", str(tmp_path / "resumed"), "--resume"]) == 0
+    straight = torch.load(tmp_path / "straight" / "last.pt", weights_only=True)
+    resumed = torch.load(tmp_path / "resumed" / "last.pt", weights_only=True)
+    assert len(resumed["history"]) == 3
+    for key, value in straight["state_dict"].items():
+        torch.testing.assert_close(resumed["state_dict"][key], value)
+    assert resumed["history"][-1]["train_loss"] == pytest.approx(
+        straight["history"][-1]["train_loss"]
+    )
+
+
+@pytest.mark.slow
+def test_resume_with_other_settings_is_refused(genre_tree, tmp_path, capsys):
+    root, recipe = genre_tree
+    common = ["train", "--data", str(root), "--recipe", str(recipe), "--quiet"]
+    out = ["--out", str(tmp_path / "run")]
+    with pytest.warns(UserWarning):
+        assert cli.main([*common, *out, "--epochs", "1"]) == 0
+        assert cli.main([*common, *out, "--epochs", "2", "--resume"]) == 2
+    assert "changed: epochs" in capsys.readouterr().err
+
+
+def test_bad_input_exits_2_with_one_line(tmp_path, capsys):
+    (tmp_path / "notes.wav").write_text("not audio")
+    model = GenreCNN(GenreCNNConfig(channels=(8, 8)))
+    checkpoint.save(
+        tmp_path / "m.pt",
+        {
+            "task": "genre",
+            "model_name": "GenreCNN",
+            "model_config": {"channels": [8, 8]},
+            "state_dict": model.state_dict(),
+            "labels": list("abcd"),
+            "sample_rate": 8000,
+            "window_samples": 1000,
+            "eval_hop": 0.5,
+        },
+    )
+    cases = [
+        ["predict", str(tmp_path / "notes.wav"), "--checkpoint", str(tmp_path / "m.pt")],
+        ["predict", str(tmp_path / "missing.wav"), "--checkpoint", str(tmp_path / "m.pt")],
+        ["predict", str(tmp_path / "notes.wav"), "--checkpoint", str(tmp_path / "notes.wav")],
+        ["evaluate", "--checkpoint", str(tmp_path / "m.pt"), "--data", str(tmp_path / "none")],
+        ["train", "--data", str(tmp_path), "--recipe", str(tmp_path / "missing.toml")],
+    ]
+    for argv in cases:
+        assert cli.main(argv) == 2
+        err = capsys.readouterr().err.strip()
+        assert err.startswith("error: ") and "\n" not in err and str(tmp_path) in err
+
+
+def test_recipe_with_unknown_key_is_rejected(tmp_path, capsys):
+    (tmp_path / "bad.toml").write_text("[train]\nepochs = 1\nlearning_rate = 0.1\n")
+    assert cli.main(["train", "--recipe", str(tmp_path / "bad.toml")]) == 2
+    assert "unknown key(s) learning_rate" in capsys.readouterr().err
