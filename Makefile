@@ -6,7 +6,7 @@ venv:
 	@tools/venv.sh test
 
 demo: venv
-	$(PY) bench/dsp.py --repeat 3
+	$(PY) -m audiocnn.genre train
 
 test: venv
 	$(PY) -m ruff check .

@@ -160,6 +160,60 @@ def resample(wav: torch.Tensor, orig_rate: float, new_rate: float) -> torch.Tens
         return _resampler(orig, new)(wav if wav.dtype == torch.float64 else wav.float())
 
 
+class StreamingResampler:
+    """torchaudio's resampler applied to a signal that arrives in blocks, with the same result.
+
+    torchaudio pads the whole signal with ``width`` zeros in front and ``width + orig`` behind,
+    then slides its ``(new, 1, taps)`` kernel with stride ``orig``. Here the padded signal is
+    consumed as it arrives: every frame whose input is complete is computed, the rest waits for
+    the next block, and :meth:`flush` adds the tail padding and trims to torchaudio's length.
+
+    Shape:
+        blocks ``(channels, time)`` -> blocks ``(channels, time')``
+    """
+
+    def __init__(self, orig_rate: float, new_rate: float, channels: int) -> None:
+        self.orig, self.new = rate_ratio(orig_rate, new_rate)
+        self.channels = channels
+        self.pushed = 0
+        self.emitted = 0
+        if self.orig != self.new:
+            transform = _resampler(self.orig, self.new)
+            self.kernel, self.width = transform.kernel, transform.width
+            self.buffer = torch.zeros(channels, self.width)
+
+    def push(self, block: torch.Tensor) -> torch.Tensor:
+        self.pushed += block.shape[-1]
+        if self.orig == self.new:
+            return block
+        self.buffer = torch.cat([self.buffer, block.to(self.kernel.dtype)], dim=-1)
+        return self._frames()
+
+    def flush(self) -> torch.Tensor:
+        """The last samples, once the input has ended."""
+        if self.orig == self.new:
+            return torch.zeros(self.channels, 0)
+        self.buffer = torch.cat(
+            [self.buffer, torch.zeros(self.channels, self.width + self.orig)], dim=-1
+        )
+        out = self._frames()
+        total = math.ceil(self.new * self.pushed / self.orig)
+        return out[..., : max(0, total - self.emitted + out.shape[-1])]
+
+    def _frames(self) -> torch.Tensor:
+        taps = self.kernel.shape[-1]
+        n_frames = (self.buffer.shape[-1] - taps) // self.orig + 1
+        if n_frames <= 0:
+            return torch.zeros(self.channels, 0)
+        used = self.buffer[:, : (n_frames - 1) * self.orig + taps]
+        with torch.no_grad():
+            y = torch.nn.functional.conv1d(used[:, None], self.kernel, stride=self.orig)
+        self.buffer = self.buffer[:, n_frames * self.orig :]
+        out = y.transpose(1, 2).reshape(self.channels, -1)
+        self.emitted += out.shape[-1]
+        return out
+
+
 def save_audio(
     path: str | os.PathLike,
     wav: torch.Tensor | np.ndarray,

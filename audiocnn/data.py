@@ -263,7 +263,8 @@ def split_tracks(
     Args:
         method: ``"gtzan"``, GTZAN's fault-filtered split (torchaudio's ``filtered_train`` /
             ``filtered_valid`` / ``filtered_test`` lists; tracks in none of them are dropped);
-            ``"stratified"``, a seeded split stratified by genre (scikit-learn); ``"auto"``,
+            ``"stratified"``, a seeded split stratified by genre (scikit-learn); ``"random"``,
+            the genre notebook's unstratified train/test split (no validation); ``"auto"``,
             GTZAN's when the files are GTZAN's, stratified otherwise.
         test_size, val_size: fractions of all tracks (stratified split only); ``val_size=0``
             gives an empty validation split, as in the genre notebook's 80/20 split.
@@ -276,8 +277,15 @@ def split_tracks(
             warnings.warn(f"{error}; using a stratified split instead", stacklevel=2)
     if method == "gtzan":
         return _gtzan_split(folder)
+    if method == "random":  # the genre notebook's plain train_test_split, not stratified
+        from sklearn.model_selection import train_test_split
+
+        rest, test = train_test_split(folder.tracks, test_size=test_size, random_state=seed)
+        return {"train": rest, "val": [], "test": test}
     if method not in ("auto", "stratified"):
-        raise ValueError(f"split method must be 'auto', 'gtzan' or 'stratified', got {method!r}")
+        raise ValueError(
+            f"split method must be 'auto', 'gtzan', 'stratified' or 'random', got {method!r}"
+        )
     from sklearn.model_selection import train_test_split
 
     tracks = folder.tracks

@@ -246,8 +246,8 @@ def mimo_fir(
 ) -> torch.Tensor:
     """Causal MIMO FIR filter ``y = sum_k S^(k*dilation) x H[k]``, batched and differentiable.
 
-    ``method="auto"`` takes the direct conv1d path for short filters and the block-FFT path once
-    the filter spans ``FFT_MIN_SPAN`` samples or more; both equal :func:`mimo_fir_reference`.
+    ``method="auto"`` takes the direct conv1d path for filters of fewer than ``FFT_MIN_SPAN``
+    taps and the block-FFT path from there on; both equal :func:`mimo_fir_reference`.
 
     On a batch this follows the equation for every item. The lab's ``MIMO_convolution_1D`` does
     not: it zeroes ``signal[:, 0]``, which on a ``(batch, 1, time)`` batch wipes the whole first
@@ -265,8 +265,12 @@ def mimo_fir(
         x ``(batch, F, time)``, H ``(n_taps, F, G)`` -> ``(batch, G, time)``
     """
     _check_mimo(x, H)
+    if x.shape[-1] == 0:  # an empty block while streaming
+        return x.new_zeros(x.shape[0], H.shape[2], 0)
     if method == "auto":
-        method = "fft" if (H.shape[0] - 1) * dilation + 1 >= FFT_MIN_SPAN else "conv"
+        # conv1d's cost grows with the taps it multiplies, FFT's with the span it covers: a few
+        # widely dilated taps stay on conv1d.
+        method = "fft" if H.shape[0] >= FFT_MIN_SPAN else "conv"
     if method == "conv":
         return mimo_fir_conv(x, H, dilation, history)
     if method == "fft":
@@ -288,6 +292,25 @@ def fir_filter(x: torch.Tensor, h: torch.Tensor, *, method: Method = "auto") -> 
         return fir_filter_fft(x, h)
     flat = x.reshape(-1, 1, x.shape[-1])
     return mimo_fir_conv(flat, h[:, None, None]).reshape(x.shape)
+
+
+def depthwise_fir(
+    x: torch.Tensor, h: torch.Tensor, *, history: torch.Tensor | None = None
+) -> torch.Tensor:
+    """A causal FIR filter per feature, no mixing: ``y_f = sum_k h[k, f] S^k x_f``.
+
+    Shape:
+        x ``(batch, F, time)``, h ``(n_taps, F)``, history ``(batch, F, n_taps - 1)``
+        -> ``(batch, F, time)``
+    """
+    if h.dim() != 2 or x.dim() != 3 or h.shape[1] != x.shape[1]:
+        raise ValueError(
+            f"need x (batch, F, time) and h (n_taps, F); got {tuple(x.shape)}, {tuple(h.shape)}"
+        )
+    if x.shape[-1] == 0:
+        return x.new_zeros(x.shape)
+    padded = _left_context(x, h.shape[0] - 1, history)
+    return F.conv1d(padded, h.T.flip(-1)[:, None, :], groups=x.shape[1])
 
 
 def _left_context(x: torch.Tensor, n: int, history: torch.Tensor | None) -> torch.Tensor:

@@ -6,12 +6,13 @@ config as a plain dict and :func:`build_model` rebuilds the network from it.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 
 import torch
 from torch import nn
 
-from audiocnn.layers import MIMOFIRCNN
+from audiocnn import dsp
+from audiocnn.layers import MIMOFIR, MIMOFIRCNN
 
 
 @dataclass(frozen=True)
@@ -96,11 +97,17 @@ class GenreCNN(nn.Module):
 
 @dataclass(frozen=True)
 class FIRDenoiserConfig:
-    arch: str = "default"
-    n_taps: tuple[int, ...] = (40, 40)
-    n_features: tuple[int, ...] = (1, 5, 1)
-    dilations: tuple[int, ...] = field(default=())  # empty: all 1
-    bias: bool = False
+    arch: str = "mask"  # "seed": the lab's MIMO FIR CNN; "mask": FIR bank -> mask -> FIR bank
+    n_taps: tuple[int, ...] = (40, 40)  # seed: taps per layer
+    n_features: tuple[int, ...] = (1, 5, 1)  # seed: features entering and leaving each layer
+    bands: int = 24  # mask: filters in the analysis bank
+    analysis_taps: int = 128  # mask: taps of each analysis filter (8 ms at 16 kHz)
+    envelope_taps: int = 64  # mask: taps of the per-band energy smoother
+    hidden: int = 32  # mask: features of the mask network's hidden layers
+    mask_stride: int = 16  # mask: a new gain every this many samples (1 ms at 16 kHz)
+    mask_taps: tuple[int, ...] = (8, 8, 8)  # mask: taps of the mask network's layers
+    mask_dilations: tuple[int, ...] = (1, 4, 16)  # mask: their spacing, in strides (0.15 s)
+    synthesis_taps: int = 128  # mask: taps of each synthesis filter
 
     @classmethod
     def seed(cls) -> FIRDenoiserConfig:
@@ -108,8 +115,8 @@ class FIRDenoiserConfig:
         return cls(arch="seed")
 
 
-class FIRDenoiser(nn.Module):
-    """Causal MIMO FIR CNN mapping a noisy waveform to a clean one.
+class SeedFIRDenoiser(nn.Module):
+    """The lab's Task 4 network: ``MIMOFIRCNN(taps=[40, 40], features=[1, 5, 1])``.
 
     Shape:
         ``(batch, 1, time)`` -> ``(batch, 1, time)``
@@ -117,27 +124,100 @@ class FIRDenoiser(nn.Module):
 
     def __init__(self, config: FIRDenoiserConfig) -> None:
         super().__init__()
-        self.net = MIMOFIRCNN(
-            config.n_taps, config.n_features, dilations=config.dilations or None, bias=config.bias
-        )
+        self.net = MIMOFIRCNN(config.n_taps, config.n_features)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return self.net(x)
 
+    def stream(self, x: torch.Tensor, state: list | None) -> tuple[torch.Tensor, list]:
+        return self.net.stream(x, state)
+
+
+class MaskFIRDenoiser(nn.Module):
+    """A causal FIR filter bank, a gain per band, and a FIR synthesis bank.
+
+    1. ``bands`` learned analysis FIR filters split the input (a MIMO FIR layer 1 -> bands);
+    2. each band's energy is smoothed by its own FIR filter, sampled every ``mask_stride``
+       samples and log-compressed;
+    3. a dilated MIMO FIR CNN on those log-energies (tanh between layers, sigmoid after) gives a
+       gain in [0, 1] per band, held until the next one (so it runs at 1/``mask_stride`` rate);
+    4. the gated bands are summed back by learned synthesis FIR filters (bands -> 1).
+
+    Every stage is a causal FIR filter, a pointwise function or a causal sample-and-hold, so
+    blocks streamed with :meth:`stream` give exactly the offline output.
+
+    Shape:
+        ``(batch, 1, time)`` -> ``(batch, 1, time)``
+    """
+
+    def __init__(self, config: FIRDenoiserConfig) -> None:
+        super().__init__()
+        c = config
+        self.stride = c.mask_stride
+        self.analysis = MIMOFIR(1, c.bands, c.analysis_taps)
+        self.envelope = nn.Parameter(torch.full((c.envelope_taps, c.bands), 1 / c.envelope_taps))
+        widths = (c.bands, *([c.hidden] * (len(c.mask_taps) - 1)), c.bands)
+        self.mask = MIMOFIRCNN(c.mask_taps, widths, dilations=c.mask_dilations, bias=True)
+        self.synthesis = MIMOFIR(c.bands, 1, c.synthesis_taps)
+        with torch.no_grad():  # start near "pass everything": open gates
+            self.mask.layers[-1].bias.fill_(2.0)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.stream(x, None)[0]
+
+    def stream(self, x: torch.Tensor, state: list | None) -> tuple[torch.Tensor, list]:
+        """Denoise one block; ``state`` from the previous block (``None`` at the start)."""
+        if state is None:
+            held = x.new_ones(x.shape[0], self.envelope.shape[1], 1)  # gates open at the start
+            state = [None, None, None, None, held, 0]
+        history_x, history_power, mask_state, history_gated, held, position = state
+        bands = self.analysis(x, history_x)
+        power = bands.square()
+        energy = dsp.depthwise_fir(power, self.envelope, history=history_power)
+        # Sample the energies where the global sample index is a multiple of the stride minus 1.
+        first = (self.stride - 1 - position) % self.stride
+        features = torch.log(energy[..., first :: self.stride].abs() + 1e-5)
+        gain, mask_state = self.mask.stream(features, mask_state)
+        steps = torch.cat([held, torch.sigmoid(gain)], dim=-1)
+        # Sample j of the block uses the newest gain computed at or before it.
+        j = torch.arange(x.shape[-1], device=x.device)
+        which = torch.div(j - first, self.stride, rounding_mode="floor") + 1
+        gated = bands * steps.index_select(-1, which.clamp(min=0))
+        y = self.synthesis(gated, history_gated)
+        new_state = [
+            _history(x, history_x, self.analysis.context),
+            _history(power, history_power, self.envelope.shape[0] - 1),
+            mask_state,
+            _history(gated, history_gated, self.synthesis.context),
+            steps[..., -1:],
+            position + x.shape[-1],
+        ]
+        return y, new_state
+
+
+def _history(x: torch.Tensor, previous: torch.Tensor | None, n: int) -> torch.Tensor:
+    """The last ``n`` samples of ``previous`` followed by ``x`` (zeros before the start)."""
+    joined = x if previous is None else torch.cat([previous, x], dim=-1)
+    if joined.shape[-1] >= n:
+        return joined[..., joined.shape[-1] - n :]
+    return nn.functional.pad(joined, (n - joined.shape[-1], 0))
+
+
+def denoiser_model(config: FIRDenoiserConfig) -> nn.Module:
+    if config.arch == "seed":
+        return SeedFIRDenoiser(config)
+    if config.arch == "mask":
+        return MaskFIRDenoiser(config)
+    raise ValueError(f"denoiser arch must be 'seed' or 'mask', got {config.arch!r}")
+
 
 def build_model(name: str, config: dict) -> nn.Module:
     """Rebuild a model from its class name and config dict (as stored in a checkpoint)."""
+    values = {k: tuple(v) if isinstance(v, list) else v for k, v in config.items()}
     if name == "GenreCNN":
-        cfg = GenreCNNConfig(
-            **{k: tuple(v) if isinstance(v, list) else v for k, v in config.items()}
-        )
-        return SeedGenreCNN(cfg) if cfg.arch == "seed" else GenreCNN(cfg)
+        return genre_model(GenreCNNConfig(**values))
     if name == "FIRDenoiser":
-        return FIRDenoiser(
-            FIRDenoiserConfig(
-                **{k: tuple(v) if isinstance(v, list) else v for k, v in config.items()}
-            )
-        )
+        return denoiser_model(FIRDenoiserConfig(**values))
     raise ValueError(f"unknown model {name!r}")
 
 

@@ -13,6 +13,7 @@ gives identical bytes whatever the number of worker processes.
 
     python -m audiocnn.synth genre OUT_DIR [--tracks 40] [--seconds 30] [--seed 0]
     python -m audiocnn.synth denoise OUT_DIR [--clips 240] [--seconds 4] [--seed 0]
+    python -m audiocnn.synth plot CORPUS_DIR OUT.png   # one track per genre, pictured
 """
 
 from __future__ import annotations
@@ -39,7 +40,7 @@ GENRES = ("blues", "metal", "country", "hiphop")
 GENRE_SAMPLE_RATE = 22050
 DENOISE_SAMPLE_RATE = 16000
 NOISE_KINDS = ("white", "pink", "brown", "hum", "babble", "bursts")
-CORPUS_VERSION = 1  # bump when the generators change, so cached corpora are rebuilt
+CORPUS_VERSION = 2  # bump when the generators change, so cached corpora are rebuilt
 
 
 @dataclass(frozen=True)
@@ -140,7 +141,7 @@ def place(track: np.ndarray, sound: np.ndarray, start: int, gain: float = 1.0) -
 # ----------------------------------------------------------------------------------------------
 
 
-@dataclass
+@dataclass(eq=False)
 class Song:
     sr: int
     n: int
@@ -158,6 +159,28 @@ class Song:
     def new(self) -> np.ndarray:
         return np.zeros(self.n)
 
+    def __post_init__(self) -> None:
+        # One instrument palette per track, drawn from the same pool for every genre, so that
+        # timbre alone does not give the genre away: the cues are rhythm, harmony and tempo.
+        rng = self.rng
+        self.timbre = ["pluck", "organ", "overdrive"][rng.integers(3)]
+        self.brightness = rng.uniform(0.5, 0.95)
+        self.drive = rng.uniform(1.5, 8)
+        self.kit = (
+            kick(self.sr, rng, rng.uniform(0.15, 0.5)),
+            snare(self.sr, rng),
+            hihat(self.sr, rng),
+        )
+
+    def voice(self, freq: float, n: int, drive: float = 1.0) -> np.ndarray:
+        """A note of this track's harmonic instrument (``drive`` > 1 distorts it further)."""
+        if self.timbre == "organ":
+            note = organ(freq, n, self.sr)
+        else:
+            note = pluck(freq, n, self.sr, None, self.brightness, 2.5)
+        gain = drive * (self.drive if self.timbre == "overdrive" else 1.0)
+        return np.tanh(gain * note) if gain > 1 else note
+
 
 def blues(song: Song) -> dict[str, np.ndarray]:
     """12-bar I7-IV7-V7 progression, swung eighths, walking bass, shuffle drums."""
@@ -166,9 +189,7 @@ def blues(song: Song) -> dict[str, np.ndarray]:
     dominant7 = [0, 4, 7, 10]
     chords, bass, drums = song.new(), song.new(), song.new()
     swing = rng.uniform(0.6, 0.7)
-    k, s, h = kick(sr, rng), snare(sr, rng), hihat(sr, rng)
-    comp = ["pluck", "organ", "overdrive"][rng.integers(3)]
-    drive = rng.uniform(1.5, 5)
+    k, s, h = song.kit
     for b in song.beats():
         root = song.key + bars[(b // 4) % 12]
         start = b * beat
@@ -176,10 +197,7 @@ def blues(song: Song) -> dict[str, np.ndarray]:
             at = start + int(offset * beat)
             length = int(beat * (swing if offset == 0 else 1 - swing))
             for interval in dominant7:
-                f = midi_hz(root + interval)
-                note = organ(f, length, sr) if comp == "organ" else pluck(f, length * 2, sr)
-                note = np.tanh(drive * note) if comp == "overdrive" else note
-                place(chords, note, at, 0.15)
+                place(chords, song.voice(midi_hz(root + interval), length * 2), at, 0.15)
             place(drums, h, at, 0.6)
         walk = [0, 4, 7, 9][b % 4] + rng.choice([0, 0, -1])
         place(bass, pluck(midi_hz(root - 24 + walk), beat, sr, rng, 0.4, 3), start, 0.5)
@@ -192,15 +210,16 @@ def metal(song: Song) -> dict[str, np.ndarray]:
     rng, beat, sr = song.rng, song.beat, song.sr
     riff = [[0, 0, 3, 5], [0, 1, 0, 5], [0, 0, 7, 6], [0, 3, 0, 8]][rng.integers(4)]
     guitar, drums = song.new(), song.new()
-    k, s, h = kick(sr, rng, 0.15), snare(sr, rng), hihat(sr, rng)
-    drive = rng.uniform(1.5, 12)
+    k, s, h = song.kit
+    k = k[: int(0.15 * sr)]  # short kicks, to fit sixteenths
+    drive = rng.uniform(1.5, 4)  # power chords always get some extra distortion
     sixteenth = beat // 4
     for b in song.beats():
         root = song.key - 12 + riff[(b // 2) % len(riff)]
         for q in range(4):
             at = b * beat + q * sixteenth
-            chord = sum(pluck(midi_hz(root + iv), sixteenth, sr, rng, 0.8, 9) for iv in (0, 7, 12))
-            place(guitar, np.tanh(drive * chord) / 2, at)
+            chord = sum(song.voice(midi_hz(root + iv), sixteenth, drive) for iv in (0, 7, 12))
+            place(guitar, chord / 3, at)
             place(drums, k, at, 0.6)  # double kick on every sixteenth
         place(drums, s, b * beat, 0.8 if b % 2 else 0.0)
         place(drums, h, b * beat + 2 * sixteenth, 0.5)
@@ -212,8 +231,7 @@ def country(song: Song) -> dict[str, np.ndarray]:
     rng, beat, sr = song.rng, song.beat, song.sr
     progression = [[0, 5, 7, 0], [0, 0, 5, 7], [0, 7, 5, 0]][rng.integers(3)]
     strums, bass, drums = song.new(), song.new(), song.new()
-    s = snare(sr, rng, 0.12) * 0.5
-    brightness = rng.uniform(0.5, 0.95)
+    s = song.kit[1][: int(0.12 * sr)] * 0.5
     for b in song.beats():
         root = song.key + progression[(b // 4) % 4]
         if b % 2 == 0:  # boom: bass on the root, then the fifth
@@ -221,7 +239,7 @@ def country(song: Song) -> dict[str, np.ndarray]:
             place(bass, pluck(midi_hz(root - 24 + interval), beat, sr, rng, 0.5, 3), b * beat, 0.6)
         else:  # chick: a quick down-strum of the major chord, strings a few ms apart
             for i, iv in enumerate((0, 4, 7, 12, 16)):
-                note = pluck(midi_hz(root + iv), 2 * beat, sr, rng, brightness, 2.5)
+                note = song.voice(midi_hz(root + iv), 2 * beat)
                 place(strums, note, b * beat + i * int(0.012 * sr), 0.18)
             place(drums, s, b * beat, 0.6)
     return {"strums": strums, "bass": bass, "drums": drums}
@@ -231,11 +249,10 @@ def hiphop(song: Song) -> dict[str, np.ndarray]:
     """Boom-bap drums, a long sub-bass, and a sparse filtered minor-seventh loop."""
     rng, beat, sr = song.rng, song.beat, song.sr
     drums, sub, loop = song.new(), song.new(), song.new()
-    k, s, h = kick(sr, rng, 0.5), snare(sr, rng, 0.3), hihat(sr, rng)
+    k, s, h = song.kit
     swing = rng.uniform(0.5, 0.62)
     kick_pattern = [[0, 2.5], [0, 1.75, 2.5], [0, 0.75, 2.5]][rng.integers(3)]
     minor7 = [0, 3, 7, 10]
-    stab_is_organ = rng.random() < 0.5
     for bar in range(song.n // (4 * beat) + 1):
         start = bar * 4 * beat
         for when in kick_pattern:
@@ -249,8 +266,7 @@ def hiphop(song: Song) -> dict[str, np.ndarray]:
         glide = midi_hz(root - 24) * (1 + 0.05 * np.exp(-t * 20))
         place(sub, np.sin(2 * np.pi * np.cumsum(glide) / sr) * np.exp(-t * 0.8), start, 0.8)
         if rng.random() < 0.7:  # sparse: the stab skips some bars
-            voice = organ if stab_is_organ else pluck
-            stab = sum(voice(midi_hz(root + iv), beat, sr) for iv in minor7)
+            stab = sum(song.voice(midi_hz(root + iv), beat) for iv in minor7)
             place(loop, stab, start + int(rng.choice([0, 1.5, 2]) * beat), 0.12)
     return {"drums": drums, "sub": sub, "loop": loop}
 
@@ -553,6 +569,21 @@ def builtin_denoise_corpus(config: DenoiseCorpusConfig = DenoiseCorpusConfig()) 
     return _cached("denoise", config, write_denoise_corpus)
 
 
+def plot_genre_examples(corpus_dir: str | os.PathLike, out_png: str | os.PathLike) -> Path:
+    """Save the first track of each genre as waveform + log-mel spectrogram panels."""
+    from audiocnn.audio import load_audio
+    from audiocnn.data import scan_genre_folder
+    from audiocnn.plots import plot_waveforms_and_spectrograms
+
+    folder = scan_genre_folder(corpus_dir)
+    signals, rate = {}, GENRE_SAMPLE_RATE
+    for label, genre in enumerate(folder.labels):
+        first = next(t for t in folder.tracks if t.label == label)
+        wav, rate = load_audio(first.path)
+        signals[f"{genre} ({first.path.name})"] = wav[0].numpy()
+    return plot_waveforms_and_spectrograms(signals, rate, out_png)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m audiocnn.synth", description=__doc__.split("\n\n")[0]
@@ -573,7 +604,13 @@ def main(argv: list[str] | None = None) -> int:
     denoise.add_argument("--clips", type=int, default=DenoiseCorpusConfig.clips)
     denoise.add_argument("--seconds", type=float, default=DenoiseCorpusConfig.seconds)
     denoise.add_argument("--seed", type=int, default=0)
+    picture = sub.add_parser("plot", help="waveform + spectrogram of one track per genre")
+    picture.add_argument("corpus_dir", type=Path, help="a genre corpus folder")
+    picture.add_argument("out_png", type=Path)
     args = parser.parse_args(argv)
+    if args.corpus == "plot":
+        print(f"wrote {plot_genre_examples(args.corpus_dir, args.out_png)}")
+        return 0
     if args.corpus == "genre":
         out = write_genre_corpus(
             args.out_dir, GenreCorpusConfig(args.tracks, args.seconds, args.seed)

@@ -36,7 +36,7 @@ class TrainConfig:
     schedule: str = "onecycle"  # "onecycle", "cosine" or "constant"
     seed: int = 0
     patience: int = 0  # stop after this many epochs without a better monitor value; 0: never
-    max_minutes: float = 0.0  # stop after this much wall-clock training; 0: no limit
+    max_minutes: float = 0.0  # wall-clock budget: no epoch starts that would end past it; 0: none
     device: str = "auto"  # "auto", "cpu" or "cuda"
     num_workers: int = 0  # DataLoader workers; 0 loads in the training process
     eval_every: int = 1  # evaluate every N epochs (and after the last)
@@ -51,6 +51,7 @@ class Task(Protocol):
 
     monitor: str  # history key that picks best.pt, e.g. "val_track_accuracy"
     monitor_mode: str  # "max" or "min"
+    tiebreak: str | None  # history key (lower is better) that breaks ties, e.g. "val_loss"
 
     def batch_loss(
         self, model: nn.Module, batch, device: torch.device
@@ -145,6 +146,7 @@ def fit(
     schedule = make_schedule(optimizer, config, len(loader))
     history: list[dict] = []
     best = -math.inf if task.monitor_mode == "max" else math.inf
+    best_tiebreak = math.inf
     start_epoch = 0
     last_path, best_path = out_dir / "last.pt", out_dir / "best.pt"
     if resume:
@@ -161,6 +163,7 @@ def fit(
         optimizer.load_state_dict(state["optimizer"])
         schedule.load_state_dict(state["schedule"])
         history, best, start_epoch = state["history"], state["best_value"], state["epoch"] + 1
+        best_tiebreak = state["best_tiebreak"]
         torch.set_rng_state(state["torch_rng"])
     stale, stopped, started = 0, "", time.monotonic()
     for epoch in range(start_epoch, config.epochs):
@@ -174,7 +177,10 @@ def fit(
             ),
         }
         row["lr"] = schedule.get_last_lr()[0]
-        out_of_time = config.max_minutes and time.monotonic() - started > 60 * config.max_minutes
+        elapsed = time.monotonic() - started
+        # Stop when another epoch as long as the average one would overrun the budget.
+        per_epoch = elapsed / (epoch + 1 - start_epoch)
+        out_of_time = config.max_minutes and elapsed + per_epoch > 60 * config.max_minutes
         last_epoch = epoch == config.epochs - 1 or out_of_time
         if (epoch + 1) % config.eval_every == 0 or last_epoch:
             model.eval()
@@ -182,11 +188,14 @@ def fit(
                 row.update(task.evaluate(model, device))
         history.append(row)
         value = row.get(task.monitor)
+        tiebreak = row.get(task.tiebreak, math.inf) if task.tiebreak else math.inf
         improved = value is not None and (
-            value > best if task.monitor_mode == "max" else value < best
+            (value > best if task.monitor_mode == "max" else value < best)
+            or (value == best and tiebreak < best_tiebreak)
         )
         if improved:
-            best, stale = value, 0
+            stale = 0 if value != best else stale + 1  # a tie-break win is no real progress
+            best, best_tiebreak = value, tiebreak
         elif value is not None:
             stale += 1
         common = {
@@ -194,6 +203,7 @@ def fit(
             "history": history,
             "epoch": epoch,
             "best_value": best,
+            "best_tiebreak": best_tiebreak,
             "train_config": asdict(config),
         }
         if improved or not best_path.exists():

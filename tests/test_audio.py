@@ -186,3 +186,19 @@ def test_odd_rate_pairs_are_approximated_not_exhausting_memory():
     with pytest.warns(UserWarning, match="ppm"):
         y = resample(torch.randn(1, 22051), 22051, 16000)
     assert abs(y.shape[-1] - 16000) <= 2
+
+
+@pytest.mark.parametrize(
+    "orig,new", [(44100, 16000), (8000, 16000), (22050, 16000), (16000, 16000)]
+)
+@pytest.mark.parametrize("block", [1, 999, 10000])
+def test_streaming_resampler_equals_whole_signal(orig, new, block):
+    from audiocnn.audio import StreamingResampler
+
+    x = torch.randn(2, 12345)
+    expected = resample(x, orig, new)
+    stream = StreamingResampler(orig, new, channels=2)
+    pieces = [stream.push(x[:, i : i + block]) for i in range(0, x.shape[-1], block)]
+    got = torch.cat([*pieces, stream.flush()], dim=-1)
+    assert got.shape == expected.shape
+    torch.testing.assert_close(got, expected, rtol=0, atol=1e-5)

@@ -270,3 +270,13 @@ def test_shape_errors_are_clear():
         dsp.mimo_fir(torch.zeros(1, 2, 10), torch.zeros(4, 2))
     with pytest.raises(ValueError, match="history"):
         dsp.mimo_fir(torch.zeros(1, 2, 10), torch.zeros(4, 2, 1), history=torch.zeros(1, 2, 2))
+
+
+def test_depthwise_fir_filters_each_feature_alone():
+    g = torch.Generator().manual_seed(12)
+    x, h = torch.randn(2, 3, 80, generator=g), torch.randn(7, 3, generator=g)
+    expected = torch.stack([dsp.fir_filter_reference(x[:, f], h[:, f]) for f in range(3)], 1)
+    torch.testing.assert_close(dsp.depthwise_fir(x, h), expected, **TOL)
+    history = torch.randn(2, 3, 6, generator=g)
+    whole = dsp.depthwise_fir(torch.cat([history, x], -1), h)[..., 6:]
+    torch.testing.assert_close(dsp.depthwise_fir(x, h, history=history), whole, **TOL)

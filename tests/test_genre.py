@@ -206,3 +206,19 @@ def test_recipe_with_unknown_key_is_rejected(tmp_path, capsys):
     (tmp_path / "bad.toml").write_text("[train]\nepochs = 1\nlearning_rate = 0.1\n")
     assert cli.main(["train", "--recipe", str(tmp_path / "bad.toml")]) == 2
     assert "unknown key(s) learning_rate" in capsys.readouterr().err
+
+
+def test_recipes_load_and_builtin_spells_out_the_defaults():
+    from pathlib import Path
+
+    from audiocnn.config import load_recipe
+    from audiocnn.genre.pipeline import GenreRunConfig
+
+    recipes = Path(__file__).resolve().parent.parent / "recipes" / "genre"
+    assert load_recipe(recipes / "builtin.toml", GenreRunConfig) == GenreRunConfig()
+    seed = load_recipe(recipes / "seed_gtzan4.toml", GenreRunConfig)
+    assert seed.model == GenreCNNConfig.seed(4)
+    assert seed.data.sample_rate * 8 == 22050 and seed.data.window_samples == 2**16
+    assert (seed.train.batch_size, seed.train.optimizer, seed.data.split_seed) == (64, "adam", 1)
+    for name in ("gtzan4", "gtzan10_filtered"):
+        assert load_recipe(recipes / f"{name}.toml", GenreRunConfig).data.split == "gtzan"

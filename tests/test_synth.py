@@ -87,3 +87,11 @@ def test_builtin_corpus_is_generated_once(monkeypatch, isolated_cache):
 def test_cli_writes_a_corpus(tmp_path):
     assert synth.main(["genre", str(tmp_path / "g"), "--tracks", "1", "--seconds", "1"]) == 0
     assert len(list((tmp_path / "g").rglob("*.wav"))) == 4
+
+
+def test_plot_shows_one_track_per_genre(tmp_path):
+    corpus = synth.write_genre_corpus(
+        tmp_path / "g", synth.GenreCorpusConfig(1, 2.0), workers=1, progress=False
+    )
+    assert synth.main(["plot", str(corpus), str(tmp_path / "corpus.png")]) == 0
+    assert (tmp_path / "corpus.png").read_bytes()[:4] == b"\x89PNG"
