@@ -295,22 +295,31 @@ def fir_filter(x: torch.Tensor, h: torch.Tensor, *, method: Method = "auto") -> 
 
 
 def depthwise_fir(
-    x: torch.Tensor, h: torch.Tensor, *, history: torch.Tensor | None = None
+    x: torch.Tensor,
+    h: torch.Tensor,
+    *,
+    history: torch.Tensor | None = None,
+    stride: int = 1,
+    start: int = 0,
 ) -> torch.Tensor:
     """A causal FIR filter per feature, no mixing: ``y_f = sum_k h[k, f] S^k x_f``.
 
+    Args:
+        stride, start: compute only outputs ``start, start + stride, ...`` (decimation without
+            the wasted work).
+
     Shape:
         x ``(batch, F, time)``, h ``(n_taps, F)``, history ``(batch, F, n_taps - 1)``
-        -> ``(batch, F, time)``
+        -> ``(batch, F, ceil((time - start) / stride))``
     """
     if h.dim() != 2 or x.dim() != 3 or h.shape[1] != x.shape[1]:
         raise ValueError(
             f"need x (batch, F, time) and h (n_taps, F); got {tuple(x.shape)}, {tuple(h.shape)}"
         )
-    if x.shape[-1] == 0:
-        return x.new_zeros(x.shape)
-    padded = _left_context(x, h.shape[0] - 1, history)
-    return F.conv1d(padded, h.T.flip(-1)[:, None, :], groups=x.shape[1])
+    if x.shape[-1] <= start:
+        return x.new_zeros(*x.shape[:2], 0)
+    padded = _left_context(x, h.shape[0] - 1, history)[..., start:]
+    return F.conv1d(padded, h.T.flip(-1)[:, None, :], stride=stride, groups=x.shape[1])
 
 
 def _left_context(x: torch.Tensor, n: int, history: torch.Tensor | None) -> torch.Tensor:

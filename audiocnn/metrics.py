@@ -36,3 +36,49 @@ def classification_scores(y_true, y_pred, labels: list[str]) -> dict:
             y_true, y_pred, labels=ids, target_names=labels, zero_division=0
         ),
     }
+
+
+def si_sdr(estimate: torch.Tensor, reference: torch.Tensor, eps: float = 1e-8) -> torch.Tensor:
+    """Scale-invariant signal-to-distortion ratio in dB (Le Roux et al., 2019), zero-mean.
+
+    Shape:
+        ``(..., time)`` each -> ``(...)``
+    """
+    estimate = estimate - estimate.mean(-1, keepdim=True)
+    reference = reference - reference.mean(-1, keepdim=True)
+    scale = (estimate * reference).sum(-1, keepdim=True) / (
+        reference.square().sum(-1, keepdim=True) + eps
+    )
+    target = scale * reference
+    noise = estimate - target
+    return 10 * torch.log10((target.square().sum(-1) + eps) / (noise.square().sum(-1) + eps))
+
+
+def snr(estimate: torch.Tensor, reference: torch.Tensor, eps: float = 1e-8) -> torch.Tensor:
+    """Plain signal-to-noise ratio in dB: the reference's energy over the error's.
+
+    Shape:
+        ``(..., time)`` each -> ``(...)``
+    """
+    error = (estimate - reference).square().sum(-1)
+    return 10 * torch.log10((reference.square().sum(-1) + eps) / (error + eps))
+
+
+def align(estimate: np.ndarray, reference: np.ndarray, max_lag: int) -> np.ndarray:
+    """Shift ``estimate`` by the lag (within +-``max_lag`` samples) that best correlates it with
+    ``reference``, zero-filling, and cut it to the reference's length. Denoisers that buffer
+    (RNNoise, DeepFilterNet, ...) delay their output; scoring without this punishes the delay.
+    """
+    from scipy.signal import correlate
+
+    n = len(reference)
+    estimate = np.pad(estimate[:n], (0, max(0, n - len(estimate))))
+    corr = correlate(estimate, reference, mode="full", method="fft")
+    lags = np.arange(-n + 1, n)
+    window = np.abs(lags) <= max_lag
+    lag = int(lags[window][np.argmax(corr[window])])
+    if lag > 0:  # estimate is late
+        return np.concatenate([estimate[lag:], np.zeros(lag)])
+    if lag < 0:
+        return np.concatenate([np.zeros(-lag), estimate[:lag]])
+    return estimate

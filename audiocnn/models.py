@@ -6,8 +6,10 @@ config as a plain dict and :func:`build_model` rebuilds the network from it.
 
 from __future__ import annotations
 
+import math
 from dataclasses import asdict, dataclass
 
+import numpy as np
 import torch
 from torch import nn
 
@@ -108,11 +110,13 @@ class FIRDenoiserConfig:
     mask_taps: tuple[int, ...] = (8, 8, 8)  # mask: taps of the mask network's layers
     mask_dilations: tuple[int, ...] = (1, 4, 16)  # mask: their spacing, in strides (0.15 s)
     synthesis_taps: int = 128  # mask: taps of each synthesis filter
+    delay: int = 127  # latency in samples: the output estimates the clean input this much ago
 
     @classmethod
     def seed(cls) -> FIRDenoiserConfig:
-        """The MIMO FIR lab's network: features [1, 5, 1], taps [40, 40], tanh between."""
-        return cls(arch="seed")
+        """The MIMO FIR lab's network: features [1, 5, 1], taps [40, 40], tanh between, and
+        no latency (it estimates the clean sample at the same time)."""
+        return cls(arch="seed", delay=0)
 
 
 class SeedFIRDenoiser(nn.Module):
@@ -125,6 +129,7 @@ class SeedFIRDenoiser(nn.Module):
     def __init__(self, config: FIRDenoiserConfig) -> None:
         super().__init__()
         self.net = MIMOFIRCNN(config.n_taps, config.n_features)
+        self.delay = config.delay
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return self.net(x)
@@ -153,14 +158,18 @@ class MaskFIRDenoiser(nn.Module):
     def __init__(self, config: FIRDenoiserConfig) -> None:
         super().__init__()
         c = config
+        self.delay = c.delay
         self.stride = c.mask_stride
         self.analysis = MIMOFIR(1, c.bands, c.analysis_taps)
         self.envelope = nn.Parameter(torch.full((c.envelope_taps, c.bands), 1 / c.envelope_taps))
         widths = (c.bands, *([c.hidden] * (len(c.mask_taps) - 1)), c.bands)
         self.mask = MIMOFIRCNN(c.mask_taps, widths, dilations=c.mask_dilations, bias=True)
         self.synthesis = MIMOFIR(c.bands, 1, c.synthesis_taps)
-        with torch.no_grad():  # start near "pass everything": open gates
-            self.mask.layers[-1].bias.fill_(2.0)
+        with torch.no_grad():  # start near "pass everything": a filter bank, gates open
+            analysis, synthesis = filter_bank(c.bands, c.analysis_taps, c.synthesis_taps)
+            self.analysis.taps.copy_(analysis[:, None, :])
+            self.synthesis.taps.copy_(synthesis[:, :, None])
+            self.mask.layers[-1].bias.fill_(3.0)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return self.stream(x, None)[0]
@@ -173,10 +182,12 @@ class MaskFIRDenoiser(nn.Module):
         history_x, history_power, mask_state, history_gated, held, position = state
         bands = self.analysis(x, history_x)
         power = bands.square()
-        energy = dsp.depthwise_fir(power, self.envelope, history=history_power)
-        # Sample the energies where the global sample index is a multiple of the stride minus 1.
+        # Smoothed energies, computed only where the global sample index is k * stride - 1.
         first = (self.stride - 1 - position) % self.stride
-        features = torch.log(energy[..., first :: self.stride].abs() + 1e-5)
+        energy = dsp.depthwise_fir(
+            power, self.envelope, history=history_power, stride=self.stride, start=first
+        )
+        features = torch.log(energy.abs() + 1e-5)
         gain, mask_state = self.mask.stream(features, mask_state)
         steps = torch.cat([held, torch.sigmoid(gain)], dim=-1)
         # Sample j of the block uses the newest gain computed at or before it.
@@ -193,6 +204,30 @@ class MaskFIRDenoiser(nn.Module):
             position + x.shape[-1],
         ]
         return y, new_state
+
+
+def filter_bank(bands: int, analysis_taps: int, synthesis_taps: int):
+    """Hann-windowed cosine band-pass filters evenly spaced up to Nyquist, and synthesis filters
+    (their time reverses) scaled so that the chain starts near a delay of
+    ``analysis_taps - 1`` samples.
+
+    Returns:
+        analysis taps ``(analysis_taps, bands)``, synthesis taps ``(synthesis_taps, bands)``.
+    """
+    centres = (torch.arange(bands) + 0.5) / bands * math.pi
+    n = torch.arange(analysis_taps, dtype=torch.float64)
+    window = torch.hann_window(analysis_taps, periodic=False, dtype=torch.float64)
+    analysis = window[:, None] * torch.cos(centres[None, :].double() * n[:, None])
+    analysis /= analysis.abs().sum(0, keepdim=True)
+    synthesis = torch.zeros(synthesis_taps, bands, dtype=torch.float64)
+    k = min(analysis_taps, synthesis_taps)
+    synthesis[:k] = analysis.flip(0)[-k:] if analysis_taps >= synthesis_taps else analysis.flip(0)
+    chain = sum(
+        torch.from_numpy(np.convolve(analysis[:, b].numpy(), synthesis[:, b].numpy()))
+        for b in range(bands)
+    )
+    synthesis /= chain.abs().max()
+    return analysis.float(), synthesis.float()
 
 
 def _history(x: torch.Tensor, previous: torch.Tensor | None, n: int) -> torch.Tensor:

@@ -1,0 +1,1 @@
+"""Denoising: `python -m audiocnn.denoise IN.wav -o OUT.wav`, and train / evaluate / compare."""

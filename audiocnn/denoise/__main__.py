@@ -1,0 +1,3 @@
+from audiocnn.denoise.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,143 @@
+"""`python -m audiocnn.denoise` (also `audiocnn-denoise`).
+
+    python -m audiocnn.denoise IN.wav -o OUT.wav        # shipped weights; also spelled `run`
+    python -m audiocnn.denoise IN_DIR -o OUT_DIR         # every audio file, tree mirrored
+    python -m audiocnn.denoise train [--pairs DIR | --clean DIR --noise DIR] [--recipe FILE]
+    python -m audiocnn.denoise evaluate --pairs DIR [--checkpoint CKPT]
+    python -m audiocnn.denoise compare --pairs DIR
+
+Bad input ends with one line on stderr naming the file and the problem, and exit code 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from dataclasses import replace
+from pathlib import Path
+
+from audiocnn.config import load_recipe, override
+from audiocnn.denoise import pipeline
+from audiocnn.denoise.pipeline import DenoiseRunConfig
+from audiocnn.genre.cli import run_command
+
+COMMANDS = ("run", "train", "evaluate", "compare")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m audiocnn.denoise",
+        description="Remove noise with a learned causal MIMO FIR filter network.",
+        epilog="`python -m audiocnn.denoise IN -o OUT` is short for `... run IN -o OUT`.",
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    run = sub.add_parser("run", help="denoise files or folders")
+    run.add_argument("inputs", nargs="+", type=Path, help="audio files or folders")
+    run.add_argument(
+        "-o", "--output", type=Path, required=True, help="output file (one input) or folder"
+    )
+    run.add_argument("--checkpoint", type=Path, help="default: the weights shipped with audiocnn")
+    run.add_argument("--quiet", action="store_true", help="no progress bars")
+
+    train = sub.add_parser("train", help="train a denoiser (built-in corpus unless data given)")
+    train.add_argument("--pairs", help="folder with clean/ and noisy/ (same file names)")
+    train.add_argument("--clean", help="clean folder, mixed with --noise on the fly")
+    train.add_argument("--noise", help="noise folder")
+    train.add_argument("--val-pairs", help="validation folder with clean/ and noisy/")
+    train.add_argument("--recipe", type=Path, help="TOML recipe (recipes/denoise/*.toml)")
+    train.add_argument("--epochs", type=int)
+    train.add_argument("--max-minutes", type=float)
+    train.add_argument("--seed", type=int)
+    train.add_argument("--out", type=Path, default=Path("runs/denoise"))
+    train.add_argument("--resume", action="store_true", help="continue from OUT/last.pt")
+    train.add_argument("--device", choices=["auto", "cpu", "cuda"])
+    train.add_argument("--quiet", action="store_true")
+
+    evaluate = sub.add_parser("evaluate", help="L1, SNR, SI-SDR (and PESQ, STOI) on pairs")
+    evaluate.add_argument("--pairs", type=Path, required=True)
+    evaluate.add_argument("--checkpoint", type=Path, help="default: the shipped weights")
+    evaluate.add_argument("--json", action="store_true")
+
+    compare = sub.add_parser("compare", help="ours against established denoisers, one table")
+    compare.add_argument("--pairs", type=Path, required=True)
+    compare.add_argument(
+        "--checkpoint", type=Path, action="append", help="extra checkpoints to score (repeatable)"
+    )
+    compare.add_argument("--json", action="store_true")
+    return parser
+
+
+def cmd_run(args) -> int:
+    from audiocnn.denoise.stream import denoise_file, output_paths
+
+    model, rate = pipeline.load_denoiser(args.checkpoint)
+    pairs = output_paths(args.inputs, args.output)
+    for source, target in pairs:
+        started = time.perf_counter()
+        result = denoise_file(model, rate, source, target, progress=not args.quiet)
+        seconds = result["frames"] / result["sample_rate"]
+        took = time.perf_counter() - started
+        print(f"{source} -> {target} ({seconds:.1f} s of audio in {took:.1f} s)")
+    return 0
+
+
+def cmd_train(args) -> int:
+    run = load_recipe(args.recipe, DenoiseRunConfig) if args.recipe else DenoiseRunConfig()
+    data = override(
+        run.data, pairs=args.pairs, clean=args.clean, noise=args.noise, val_pairs=args.val_pairs
+    )
+    train = override(
+        run.train,
+        epochs=args.epochs,
+        max_minutes=args.max_minutes,
+        seed=args.seed,
+        device=args.device,
+    )
+    run = replace(run, data=data, train=train)
+    scores = pipeline.train_denoiser(run, args.out, resume=args.resume, progress=not args.quiet)
+    print(
+        f"\ntrained {scores['epochs']} epochs; checkpoint {args.out / 'best.pt'} "
+        f"(resumable: {args.out / 'last.pt'}); curves {args.out / 'history.png'}"
+    )
+    print(
+        f"validation: SI-SDR {scores['si_sdr']:.2f} dB ({scores['si_sdr_improvement']:+.2f} dB "
+        f"over the noisy input), SNR {scores['snr']:.2f} dB "
+        f"({scores['snr_improvement']:+.2f} dB), L1 {scores['l1']:.4f}"
+    )
+    return 0
+
+
+def cmd_evaluate(args) -> int:
+    scores = pipeline.evaluate_pairs(args.checkpoint, args.pairs)
+    if args.json:
+        print(json.dumps(scores, indent=1))
+        return 0
+    print(f"{scores['files']} files from {args.pairs}")
+    for key in ("l1", "snr", "si_sdr", "pesq_wb", "stoi"):
+        if key in scores:
+            before = scores.get(f"{key}_input")
+            change = f" (input {before:.3f}, change {scores[key] - before:+.3f})" if before else ""
+            print(f"  {key:<8}{scores[key]:.3f}{change}")
+    return 0
+
+
+def cmd_compare(args) -> int:
+    from audiocnn.denoise.compare import compare, format_table
+
+    rows = compare(args.pairs, args.checkpoint or [])
+    print(json.dumps(rows, indent=1) if args.json else format_table(rows))
+    return 0
+
+
+HANDLERS = {"run": cmd_run, "train": cmd_train, "evaluate": cmd_evaluate, "compare": cmd_compare}
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv and argv[0] not in COMMANDS and argv[0] not in ("-h", "--help"):
+        argv.insert(0, "run")
+    args = build_parser().parse_args(argv)
+    return run_command(HANDLERS[args.command], args)

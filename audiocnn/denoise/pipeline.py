@@ -1,0 +1,362 @@
+"""Denoising end to end: train, evaluate, load the shipped weights.
+
+The CLI (:mod:`audiocnn.denoise.cli`) only parses arguments and calls these functions.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from torch.utils.data import DataLoader
+
+from audiocnn import checkpoint, plots, synth
+from audiocnn.checkpoint import CheckpointError
+from audiocnn.data import (
+    DataError,
+    NoiseMixer,
+    PairedWindows,
+    audio_files_in,
+    decode_files,
+    find_pairs,
+)
+from audiocnn.metrics import si_sdr, snr
+from audiocnn.models import FIRDenoiserConfig, build_model, count_parameters, denoiser_model
+from audiocnn.train import TrainConfig, fit, seed_everything
+
+SHIPPED_WEIGHTS = Path(__file__).resolve().parent.parent / "weights" / "denoiser16k.pt"
+
+
+@dataclass(frozen=True)
+class DenoiseDataConfig:
+    pairs: str = ""  # folder with clean/ + noisy/ (same names); "" and no clean: built-in corpus
+    clean: str = ""  # clean folder to mix with `noise` on the fly (instead of pairs)
+    noise: str = ""  # noise folder for on-the-fly mixing
+    val_pairs: str = ""  # explicit validation clean/ + noisy/ folder
+    val_files: int = 50  # files held out for validation when there is no val_pairs
+    sample_rate: int = 16000
+    window_samples: int = 16000  # 1 s training windows
+    windows_per_file: int = 4  # random windows per file per epoch
+    snr_db: tuple[float, ...] = (-5.0, 15.0)  # on-the-fly mixing range
+    split_seed: int = 0
+
+
+@dataclass(frozen=True)
+class LossConfig:
+    l1: float = 1.0  # the lab's loss: mean absolute error of the waveform
+    si_sdr: float = 0.0  # weight of -SI-SDR / 100 (dB scaled to the size of L1 terms)
+    stft: float = 0.0  # weight of the multi-resolution STFT magnitude loss
+
+
+@dataclass(frozen=True)
+class DenoiseRunConfig:
+    data: DenoiseDataConfig = field(default_factory=DenoiseDataConfig)
+    model: FIRDenoiserConfig = field(default_factory=FIRDenoiserConfig)
+    loss: LossConfig = field(default_factory=lambda: LossConfig(l1=1.0, si_sdr=1.0, stft=1.0))
+    train: TrainConfig = field(
+        default_factory=lambda: TrainConfig(epochs=30, lr=3e-3, max_minutes=5.0)
+    )
+
+
+# ----------------------------------------------------------------------------------------------
+# Losses
+# ----------------------------------------------------------------------------------------------
+
+STFT_RESOLUTIONS = ((512, 128), (1024, 256), (256, 64))
+
+
+def stft_loss(estimate: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
+    """Multi-resolution STFT loss: spectral convergence + log-magnitude L1, averaged over
+    three (n_fft, hop) resolutions."""
+    total = estimate.new_zeros(())
+    for n_fft, hop in STFT_RESOLUTIONS:
+        window = torch.hann_window(n_fft, device=estimate.device)
+        spec = [
+            torch.stft(
+                x.reshape(-1, x.shape[-1]), n_fft, hop, window=window, return_complex=True
+            ).abs()
+            + 1e-7
+            for x in (estimate, target)
+        ]
+        convergence = torch.linalg.norm(spec[1] - spec[0]) / torch.linalg.norm(spec[1])
+        total = total + convergence + F.l1_loss(spec[0].log(), spec[1].log())
+    return total / len(STFT_RESOLUTIONS)
+
+
+def denoise_loss(estimate: torch.Tensor, target: torch.Tensor, config: LossConfig) -> torch.Tensor:
+    loss = config.l1 * F.l1_loss(estimate, target)
+    if config.si_sdr:
+        loss = loss - config.si_sdr * si_sdr(estimate, target).mean() / 100
+    if config.stft:
+        loss = loss + config.stft * stft_loss(estimate, target) / 10
+    return loss
+
+
+# ----------------------------------------------------------------------------------------------
+# Data
+# ----------------------------------------------------------------------------------------------
+
+
+def prepare_datasets(run: DenoiseRunConfig, progress: bool = True):
+    """(train dataset, validation dataset, description) for ``run.data``."""
+    data, rate = run.data, run.data.sample_rate
+    seed = run.train.seed
+    if data.clean or data.noise:
+        if not (data.clean and data.noise):
+            raise DataError("on-the-fly mixing needs both --clean and --noise folders")
+        clean_files = audio_files_in(data.clean)
+        noise = decode_files(audio_files_in(data.noise), rate, progress=progress)
+        train_files, val_files = _hold_out(clean_files, data)
+        train = NoiseMixer(
+            decode_files(train_files, rate, progress=progress),
+            noise,
+            data.window_samples,
+            snr_db=tuple(data.snr_db),
+            windows_per_file=data.windows_per_file,
+            seed=seed,
+        )
+        described = f"{len(train_files)} clean files mixed with {len(noise)} noise files"
+        val = _val_from(data, val_files, noise, rate, progress)
+        return train, val, described
+    root = Path(data.pairs) if data.pairs else builtin_pairs()
+    clean_files, noisy_files = find_pairs(root)
+    order = np.random.default_rng(data.split_seed).permutation(len(clean_files))
+    n_val = 0 if data.val_pairs else min(data.val_files, len(order) // 2)
+    val_ids, train_ids = order[:n_val], order[n_val:]
+    train = PairedWindows(
+        decode_files([clean_files[i] for i in train_ids], rate, progress=progress),
+        decode_files([noisy_files[i] for i in train_ids], rate, progress=progress),
+        data.window_samples,
+        windows_per_file=data.windows_per_file,
+        seed=seed,
+    )
+    if data.val_pairs:
+        val = _paired(Path(data.val_pairs), data, rate, progress)
+    else:
+        val = PairedWindows(
+            decode_files([clean_files[i] for i in val_ids], rate, progress=progress),
+            decode_files([noisy_files[i] for i in val_ids], rate, progress=progress),
+            data.window_samples,
+            seed=seed + 1,
+        )
+    return train, val, f"{len(train_ids)} noisy/clean pairs from {root}"
+
+
+def builtin_pairs() -> Path:
+    corpus = synth.builtin_denoise_corpus()
+    print(f"no data given: using the built-in denoise corpus at {corpus}", file=sys.stderr)
+    return corpus
+
+
+def _hold_out(files: list[Path], data: DenoiseDataConfig) -> tuple[list[Path], list[Path]]:
+    if data.val_pairs:
+        return files, []
+    order = np.random.default_rng(data.split_seed).permutation(len(files))
+    n_val = min(data.val_files, len(files) // 2)
+    return [files[i] for i in order[n_val:]], [files[i] for i in order[:n_val]]
+
+
+def _val_from(data, val_files, noise, rate, progress):
+    if data.val_pairs:
+        return _paired(Path(data.val_pairs), data, rate, progress)
+    return NoiseMixer(
+        decode_files(val_files, rate, progress=progress),
+        noise,
+        data.window_samples,
+        snr_db=tuple(data.snr_db),
+        seed=12345,
+    )
+
+
+def _paired(root: Path, data: DenoiseDataConfig, rate: int, progress: bool) -> PairedWindows:
+    clean, noisy = find_pairs(root)
+    return PairedWindows(
+        decode_files(clean, rate, progress=progress),
+        decode_files(noisy, rate, progress=progress),
+        data.window_samples,
+        seed=12345,
+    )
+
+
+# ----------------------------------------------------------------------------------------------
+# Train and evaluate
+# ----------------------------------------------------------------------------------------------
+
+
+class DenoiseTask:
+    """The configured loss on (noisy, clean) windows; validation L1, SI-SDR and SNR."""
+
+    monitor = "val_loss"
+    monitor_mode = "min"
+    tiebreak = None
+
+    def __init__(self, val_set, loss: LossConfig) -> None:
+        self.val_set, self.loss = val_set, loss
+
+    def batch_loss(self, model, batch, device):
+        noisy, clean = batch[0].to(device), batch[1].to(device)
+        estimate, clean = latency_aligned(model, model(noisy), clean)
+        return denoise_loss(estimate, clean, self.loss), {}
+
+    def evaluate(self, model, device):
+        scores = score_pairs(model, self.val_set, device, self.loss)
+        return {f"val_{k}": v for k, v in scores.items()}
+
+
+def latency_aligned(model, estimate: torch.Tensor, clean: torch.Tensor):
+    """Pair output sample ``t + delay`` with clean sample ``t`` (the model's latency)."""
+    delay = getattr(model, "delay", 0)
+    if not delay:
+        return estimate, clean
+    return estimate[..., delay:], clean[..., : clean.shape[-1] - delay]
+
+
+def score_pairs(model, dataset, device, loss: LossConfig = LossConfig()) -> dict[str, float]:
+    """Mean loss, L1, SI-SDR and SNR of the model's output and their gain over the input."""
+    model.eval()
+    sums: dict[str, float] = {}
+    count = 0
+    with torch.no_grad():
+        for noisy, clean in DataLoader(dataset, batch_size=32):
+            noisy, clean = noisy.to(device), clean.to(device)
+            estimate, clean = latency_aligned(model, model(noisy), clean)
+            noisy = noisy[..., : clean.shape[-1]]
+            figures = {
+                "loss": float(denoise_loss(estimate, clean, loss)) * len(noisy),
+                "l1": float(F.l1_loss(estimate, clean)) * len(noisy),
+                "si_sdr": float(si_sdr(estimate, clean).sum()),
+                "si_sdr_input": float(si_sdr(noisy, clean).sum()),
+                "snr": float(snr(estimate, clean).sum()),
+                "snr_input": float(snr(noisy, clean).sum()),
+            }
+            for key, value in figures.items():
+                sums[key] = sums.get(key, 0.0) + value
+            count += len(noisy)
+    mean = {k: v / max(1, count) for k, v in sums.items()}
+    mean["si_sdr_improvement"] = mean["si_sdr"] - mean["si_sdr_input"]
+    mean["snr_improvement"] = mean["snr"] - mean["snr_input"]
+    return mean
+
+
+def train_denoiser(
+    run: DenoiseRunConfig, out_dir: Path, *, resume: bool = False, progress: bool = True
+) -> dict:
+    """Train on ``run.data``; ``best.pt`` by validation loss; returns its validation scores."""
+    train_set, val_set, described = prepare_datasets(run, progress)
+    seed_everything(run.train.seed)
+    model = denoiser_model(run.model)
+    print(
+        f"{described}; {len(val_set)} validation windows; {run.model.arch} model with "
+        f"{count_parameters(model):,} parameters",
+        file=sys.stderr,
+    )
+    metadata = {
+        "task": "denoise",
+        "model_name": "FIRDenoiser",
+        "model_config": _plain(asdict(run.model)),
+        "sample_rate": run.data.sample_rate,
+        "run_config": _plain(asdict(run)),
+    }
+    out_dir.mkdir(parents=True, exist_ok=True)
+    result = fit(
+        model,
+        DenoiseTask(val_set, run.loss),
+        train_set,
+        run.train,
+        out_dir,
+        metadata=metadata,
+        resume=resume,
+        progress=progress,
+        on_epoch=lambda h: plots.plot_history(h, out_dir / "history.png", "si_sdr"),
+    )
+    if result.stopped_early:
+        print(result.stopped_early, file=sys.stderr)
+    best = checkpoint.load(result.best_path)
+    model.load_state_dict(best["state_dict"])
+    scores = score_pairs(model, val_set, torch.device("cpu"), run.loss)
+    scores["epochs"] = len(result.history)
+    checkpoint.save(result.best_path, {**best, "metrics": scores})
+    (out_dir / "metrics.json").write_text(json.dumps(scores, indent=1))
+    return scores
+
+
+def load_denoiser(path: Path | None = None):
+    """A denoiser and its sample rate from a checkpoint (the shipped weights by default)."""
+    path = path or SHIPPED_WEIGHTS
+    if path == SHIPPED_WEIGHTS and not path.exists():
+        raise CheckpointError(
+            f"{path}: the shipped weights are missing from this install; pass --checkpoint"
+        )
+    state = checkpoint.load(path)
+    if state.get("task") != "denoise":
+        raise CheckpointError(f"{path}: not a denoiser checkpoint")
+    model = build_model(state["model_name"], state["model_config"])
+    model.load_state_dict(state["state_dict"])
+    return model.eval(), state["sample_rate"]
+
+
+def evaluate_pairs(path: Path | None, root: Path, progress: bool = True) -> dict:
+    """Whole-file scores of a denoiser on a clean/ + noisy/ folder (PESQ/STOI if installed)."""
+    from audiocnn.audio import load_audio
+    from audiocnn.denoise.stream import denoise_array
+
+    model, rate = load_denoiser(path)
+    rows = []
+    for clean_path, noisy_path in zip(*find_pairs(root), strict=True):
+        clean, _ = load_audio(clean_path, rate)
+        noisy, _ = load_audio(noisy_path, rate)
+        n = min(clean.shape[-1], noisy.shape[-1])
+        clean, noisy = clean[..., :n], noisy[..., :n]
+        estimate = denoise_array(model, noisy, rate, rate)
+        rows.append(file_scores(estimate[0].numpy(), noisy[0].numpy(), clean[0].numpy(), rate))
+    return {key: float(np.mean([r[key] for r in rows])) for key in rows[0]} | {"files": len(rows)}
+
+
+def file_scores(estimate: np.ndarray, noisy: np.ndarray, clean: np.ndarray, rate: int) -> dict:
+    t = {
+        name: torch.from_numpy(np.asarray(x, dtype=np.float64))
+        for name, x in (("est", estimate), ("noisy", noisy), ("clean", clean))
+    }
+    scores = {
+        "l1": float((t["est"] - t["clean"]).abs().mean()),
+        "l1_input": float((t["noisy"] - t["clean"]).abs().mean()),
+        "si_sdr": float(si_sdr(t["est"], t["clean"])),
+        "si_sdr_input": float(si_sdr(t["noisy"], t["clean"])),
+        "snr": float(snr(t["est"], t["clean"])),
+        "snr_input": float(snr(t["noisy"], t["clean"])),
+    }
+    scores["si_sdr_improvement"] = scores["si_sdr"] - scores["si_sdr_input"]
+    scores["snr_improvement"] = scores["snr"] - scores["snr_input"]
+    scores.update(perceptual_scores(estimate, clean, rate))
+    return scores
+
+
+def perceptual_scores(estimate: np.ndarray, clean: np.ndarray, rate: int) -> dict:
+    """PESQ-wb and STOI when the ``bench`` extra (pesq, pystoi) is installed; else nothing."""
+    out = {}
+    try:
+        from pesq import pesq
+
+        out["pesq_wb"] = float(pesq(16000, clean, estimate, "wb")) if rate == 16000 else np.nan
+    except Exception:  # not installed, or PESQ found no speech
+        pass
+    try:
+        from pystoi import stoi
+
+        out["stoi"] = float(stoi(clean, estimate, rate))
+    except Exception:
+        pass
+    return out
+
+
+def _plain(value):
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    return value

@@ -1,0 +1,216 @@
+"""The denoise pipeline end to end: streaming equals offline, any rate and channel count, the
+input is never overwritten, bad input exits 2, training and evaluation through the CLI."""
+
+import json
+from dataclasses import asdict
+
+import numpy as np
+import pytest
+import soundfile as sf
+import torch
+
+from audiocnn import checkpoint, synth
+from audiocnn.denoise import cli, pipeline
+from audiocnn.denoise.stream import denoise_array, denoise_file
+from audiocnn.metrics import align, si_sdr
+from audiocnn.models import FIRDenoiserConfig, denoiser_model
+
+SMALL = FIRDenoiserConfig(
+    bands=8,
+    analysis_taps=32,
+    envelope_taps=16,
+    hidden=8,
+    mask_taps=(4, 4),
+    mask_dilations=(1, 4),
+    synthesis_taps=32,
+    delay=31,
+)
+
+
+@pytest.fixture
+def small_checkpoint(tmp_path):
+    torch.manual_seed(0)
+    model = denoiser_model(SMALL)
+    for p in model.parameters():
+        p.data.add_(0.05 * torch.randn_like(p))
+    path = tmp_path / "small.pt"
+    checkpoint.save(
+        path,
+        {
+            "task": "denoise",
+            "model_name": "FIRDenoiser",
+            "model_config": asdict(SMALL),
+            "sample_rate": 16000,
+            "state_dict": model.state_dict(),
+        },
+    )
+    return path
+
+
+def test_block_streaming_equals_offline_with_resampling():
+    model = denoiser_model(SMALL).eval()
+    wav = torch.randn(2, 44100) * 0.1
+    whole = denoise_array(model, wav, 44100, 16000, block=10**9)
+    for block in (1000, 4410, 30000):
+        torch.testing.assert_close(
+            denoise_array(model, wav, 44100, 16000, block=block), whole, rtol=0, atol=1e-5
+        )
+    assert whole.shape == wav.shape
+
+
+@pytest.mark.parametrize(
+    "rate,channels,subtype", [(8000, 1, "PCM_16"), (44100, 2, "PCM_24"), (16000, 1, "FLOAT")]
+)
+def test_files_round_trip_with_rate_length_channels_and_subtype(
+    tmp_path, small_checkpoint, rate, channels, subtype
+):
+    noisy = np.random.default_rng(0).standard_normal((rate * 2 + 17, channels)) * 0.1
+    src, dst = tmp_path / "in.wav", tmp_path / "out" / "in.wav"
+    sf.write(src, noisy.astype(np.float32), rate, subtype=subtype)
+    before = src.read_bytes()
+    assert (
+        cli.main([str(src), "-o", str(dst), "--checkpoint", str(small_checkpoint), "--quiet"]) == 0
+    )
+    info = sf.info(str(dst))
+    assert (info.samplerate, info.channels, info.frames, info.subtype) == (
+        rate,
+        channels,
+        rate * 2 + 17,
+        subtype,
+    )
+    assert src.read_bytes() == before
+    assert [p.name for p in dst.parent.iterdir()] == ["in.wav"]  # no temporary left behind
+
+
+def test_file_output_equals_offline_processing(tmp_path, small_checkpoint):
+    model, rate = pipeline.load_denoiser(small_checkpoint)
+    wav = np.random.default_rng(1).standard_normal(16000 * 3).astype(np.float32) * 0.1
+    sf.write(tmp_path / "a.wav", wav, 16000, subtype="FLOAT")
+    denoise_file(
+        model, rate, tmp_path / "a.wav", tmp_path / "b.wav", block_seconds=0.37, progress=False
+    )
+    written, _ = sf.read(tmp_path / "b.wav", dtype="float32")
+    offline = denoise_array(model, torch.from_numpy(wav)[None], 16000, 16000, block=10**9)[0]
+    assert np.abs(written - offline.numpy()).max() <= 1e-5
+
+
+def test_folder_mode_mirrors_the_tree(tmp_path, small_checkpoint):
+    for name in ("a.wav", "sub/b.flac"):
+        (tmp_path / "in" / name).parent.mkdir(parents=True, exist_ok=True)
+        sf.write(tmp_path / "in" / name, np.zeros(1600, np.float32), 16000)
+    assert (
+        cli.main(
+            [
+                str(tmp_path / "in"),
+                "-o",
+                str(tmp_path / "out"),
+                "--checkpoint",
+                str(small_checkpoint),
+                "--quiet",
+            ]
+        )
+        == 0
+    )
+    assert sorted(
+        p.relative_to(tmp_path / "out").as_posix() for p in (tmp_path / "out").rglob("*.*")
+    ) == ["a.wav", "sub/b.flac"]
+
+
+def test_bad_input_exits_2_and_the_input_is_never_overwritten(tmp_path, small_checkpoint, capsys):
+    src = tmp_path / "in.wav"
+    sf.write(src, np.zeros(1600, np.float32), 16000)
+    before = src.read_bytes()
+    (tmp_path / "text.wav").write_text("hello")
+    cases = [
+        [str(src), "-o", str(src)],
+        [str(tmp_path / "text.wav"), "-o", str(tmp_path / "o.wav")],
+        [str(tmp_path / "missing.wav"), "-o", str(tmp_path / "o.wav")],
+    ]
+    for argv in cases:
+        assert cli.main([*argv, "--checkpoint", str(small_checkpoint)]) == 2
+        err = capsys.readouterr().err.strip()
+        assert err.startswith("error: ") and "\n" not in err and str(tmp_path) in err
+    assert src.read_bytes() == before
+    assert (
+        cli.main(
+            [str(src), "-o", str(tmp_path / "o.wav"), "--checkpoint", str(tmp_path / "text.wav")]
+        )
+        == 2
+    )
+
+
+def test_clipped_output_is_clipped_not_wrapped(tmp_path):
+    class Loud(torch.nn.Module):  # a "denoiser" that amplifies 10x
+        delay = 0
+
+        def stream(self, x, state):
+            return 10 * x, state
+
+    sf.write(tmp_path / "in.wav", np.full(1000, 0.5, np.float32), 16000, subtype="PCM_16")
+    with pytest.warns(UserWarning, match="clipped"):
+        denoise_file(Loud(), 16000, tmp_path / "in.wav", tmp_path / "out.wav", progress=False)
+    out, _ = sf.read(tmp_path / "out.wav")
+    assert out.min() > 0.99  # 5.0 clipped to 1.0, not wrapped to a negative integer
+
+
+def test_si_sdr_and_alignment():
+    ref = torch.randn(4000, dtype=torch.float64)
+    assert si_sdr(3 * ref, ref) > 100  # scale-invariant
+    noisy = ref + 0.1 * torch.randn(4000, dtype=torch.float64)
+    assert float(si_sdr(noisy, ref)) == pytest.approx(20, abs=1)
+    late = np.concatenate([np.zeros(37), ref.numpy()[:-37]])
+    np.testing.assert_allclose(align(late, ref.numpy(), 100)[:-37], ref.numpy()[:-37])
+
+
+@pytest.mark.slow
+def test_train_then_evaluate_through_the_cli(tmp_path, capsys, monkeypatch):
+    corpus = synth.write_denoise_corpus(
+        tmp_path / "pairs",
+        synth.DenoiseCorpusConfig(clips=12, seconds=1.0),
+        workers=1,
+        progress=False,
+    )
+    recipe = tmp_path / "tiny.toml"
+    recipe.write_text(
+        "[data]\nval_files = 4\nwindow_samples = 4000\n"
+        "[model]\nbands = 8\nanalysis_taps = 32\nenvelope_taps = 16\nhidden = 8\n"
+        "mask_taps = [4, 4]\nmask_dilations = [1, 4]\nsynthesis_taps = 32\ndelay = 31\n"
+        "[train]\nepochs = 2\nbatch_size = 8\n"
+    )
+    out = tmp_path / "run"
+    assert (
+        cli.main(
+            ["train", "--pairs", str(corpus), "--recipe", str(recipe), "--out", str(out), "--quiet"]
+        )
+        == 0
+    )
+    assert "SI-SDR" in capsys.readouterr().out
+    state = torch.load(out / "best.pt", weights_only=True)
+    assert state["task"] == "denoise" and "si_sdr_improvement" in state["metrics"]
+    assert (
+        cli.main(
+            ["evaluate", "--pairs", str(corpus), "--checkpoint", str(out / "best.pt"), "--json"]
+        )
+        == 0
+    )
+    scores = json.loads(capsys.readouterr().out)
+    assert scores["files"] == 12 and np.isfinite(scores["si_sdr"])
+
+
+def test_seed_lab_recipe_is_the_lab():
+    from pathlib import Path
+
+    from audiocnn.config import load_recipe
+    from audiocnn.denoise.pipeline import DenoiseRunConfig
+
+    recipes = Path(__file__).resolve().parent.parent / "recipes" / "denoise"
+    lab = load_recipe(recipes / "seed_lab.toml", DenoiseRunConfig)
+    assert lab.model == FIRDenoiserConfig.seed()
+    assert (lab.train.optimizer, lab.train.lr, lab.train.batch_size, lab.train.epochs) == (
+        "sgd",
+        0.5,
+        32,
+        20,
+    )
+    assert (lab.loss.l1, lab.loss.si_sdr, lab.loss.stft, lab.data.val_files) == (1, 0, 0, 50)
+    load_recipe(recipes / "speech16k.toml", DenoiseRunConfig)
