@@ -5,11 +5,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-import matplotlib
-
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
+import matplotlib.pyplot as plt  # headless machines fall back to the Agg backend by themselves
+import numpy as np
 
 
 def _save(fig, path: str | os.PathLike) -> Path:
@@ -23,6 +20,11 @@ def _save(fig, path: str | os.PathLike) -> Path:
 
 
 def plot_history(history: list[dict], path: str | os.PathLike, metric: str = "accuracy") -> Path:
+    """Save :func:`history_figure` as a PNG."""
+    return _save(history_figure(history, metric), path)
+
+
+def history_figure(history: list[dict], metric: str = "accuracy"):
     """Loss and ``metric`` per epoch, train against validation (the notebook's curve)."""
     epochs = [row["epoch"] for row in history]
     fig, axes = plt.subplots(1, 2, figsize=(10, 3.6))
@@ -46,10 +48,15 @@ def plot_history(history: list[dict], path: str | os.PathLike, metric: str = "ac
         ax.set_ylabel(key.replace("_", " "))
         ax.grid(alpha=0.3)
         ax.legend()
-    return _save(fig, path)
+    return fig
 
 
 def plot_confusion(confusion, labels: list[str], path: str | os.PathLike, title: str = "") -> Path:
+    """Save :func:`confusion_figure` as a PNG."""
+    return _save(confusion_figure(confusion, labels, title), path)
+
+
+def confusion_figure(confusion, labels: list[str], title: str = ""):
     """A confusion matrix with counts in the cells (rows: true genre, columns: predicted)."""
     matrix = np.asarray(confusion)
     fig, ax = plt.subplots(figsize=(1.1 * len(labels) + 2, 1.1 * len(labels) + 1.5))
@@ -68,7 +75,7 @@ def plot_confusion(confusion, labels: list[str], path: str | os.PathLike, title:
     ax.set_xlabel("predicted")
     ax.set_ylabel("true")
     ax.set_title(title)
-    return _save(fig, path)
+    return fig
 
 
 def plot_waveforms_and_spectrograms(

@@ -8,8 +8,10 @@ and an optional time budget.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import math
+import os
 import random
 import time
 from collections.abc import Callable
@@ -19,8 +21,10 @@ from typing import Protocol
 
 import numpy as np
 import torch
+import torch.distributed as dist
 from torch import nn
-from torch.utils.data import DataLoader, Dataset
+from torch.nn.parallel import DistributedDataParallel
+from torch.utils.data import DataLoader, Dataset, DistributedSampler
 from tqdm.auto import tqdm
 
 from audiocnn import checkpoint
@@ -108,6 +112,46 @@ class FitResult:
     last_path: Path
     best_value: float
     stopped_early: str  # why training stopped before the last epoch, or ""
+    is_main: bool  # False on the other ranks of a torchrun launch: they write and print nothing
+
+
+@dataclass
+class Distributed:
+    """Where this process stands in a ``torchrun`` launch (world of 1 when not launched so)."""
+
+    world: int = 1
+    rank: int = 0
+
+    @property
+    def is_main(self) -> bool:
+        return self.rank == 0
+
+
+def setup_distributed(device: torch.device) -> Distributed:
+    """Join the process group when started by torchrun (``WORLD_SIZE`` > 1): gloo on CPU,
+    nccl on GPU. Rendezvous comes from torchrun's environment (single or multi node)."""
+    world = int(os.environ.get("WORLD_SIZE", "1"))
+    if world <= 1:
+        return Distributed()
+    if not dist.is_initialized():
+        dist.init_process_group("nccl" if device.type == "cuda" else "gloo")
+    return Distributed(dist.get_world_size(), dist.get_rank())
+
+
+@contextlib.contextmanager
+def main_process_first(device_name: str = "auto"):
+    """Let rank 0 run the block (generate corpora, fill caches) before the other ranks do."""
+    ddp = setup_distributed(resolve_device(device_name))
+    if not ddp.is_main:
+        dist.barrier()
+    yield ddp
+    if ddp.is_main and ddp.world > 1:
+        dist.barrier()
+
+
+def finish_distributed() -> None:
+    if dist.is_initialized():
+        dist.destroy_process_group()
 
 
 def fit(
@@ -124,116 +168,211 @@ def fit(
 ) -> FitResult:
     """Train ``model`` on ``train_set`` with ``task``'s loss; checkpoints go to ``out_dir``.
 
+    Under torchrun the model is wrapped in DistributedDataParallel, each rank takes its share
+    of every global batch of ``config.batch_size`` (a DistributedSampler), figures are summed
+    over ranks, and only rank 0 evaluates, writes checkpoints and calls ``on_epoch``.
+
     Args:
         metadata: stored in every checkpoint (model name and config, labels, sample rate, ...).
         resume: continue from ``out_dir/last.pt`` (model, optimiser, schedule, history, RNG).
-        on_epoch: called with the history after every evaluated epoch (plots, logs).
+        on_epoch: called with the history after every epoch (plots, logs).
     """
-    out_dir.mkdir(parents=True, exist_ok=True)
     device = resolve_device(config.device)
+    ddp = setup_distributed(device)
+    if device.type == "cuda" and ddp.world > 1:
+        device = torch.device("cuda", int(os.environ.get("LOCAL_RANK", "0")))
     seed_everything(config.seed)
     model.to(device)
+    trained = model if ddp.world == 1 else DistributedDataParallel(model)
     optimizer = make_optimizer(model, config)
-    loader_generator = torch.Generator()
-    loader = DataLoader(
-        train_set,
-        config.batch_size,
-        shuffle=True,
-        drop_last=len(train_set) > config.batch_size,
-        num_workers=config.num_workers,
-        generator=loader_generator,
-    )
+    sampler, loader = _make_loader(train_set, config, ddp)
     schedule = make_schedule(optimizer, config, len(loader))
-    history: list[dict] = []
-    best = -math.inf if task.monitor_mode == "max" else math.inf
-    best_tiebreak = math.inf
-    start_epoch = 0
     last_path, best_path = out_dir / "last.pt", out_dir / "best.pt"
+    progress_ = _Progress(task)
     if resume:
-        state = checkpoint.load(last_path)
+        progress_.restore(checkpoint.load(last_path), config, model, optimizer, schedule, last_path)
+    elif ddp.is_main:
+        out_dir.mkdir(parents=True, exist_ok=True)
+    started, first_epoch = time.monotonic(), progress_.next_epoch
+    for epoch in range(first_epoch, config.epochs):
+        sampler.set_epoch(epoch)  # the same order on resume and on every rank
+        if hasattr(train_set, "set_epoch"):
+            train_set.set_epoch(epoch)
+        epoch_started = time.monotonic()
+        row = {
+            "epoch": epoch + 1,
+            **_train_epoch(
+                trained,
+                task,
+                loader,
+                optimizer,
+                schedule,
+                device,
+                epoch,
+                config.epochs,
+                progress and ddp.is_main,
+                ddp,
+            ),
+        }
+        row["lr"] = schedule.get_last_lr()[0]
+        row["seconds"] = time.monotonic() - epoch_started
+        elapsed = time.monotonic() - started
+        # Stop when another epoch as long as the average one would overrun the budget.
+        per_epoch = elapsed / (epoch + 1 - first_epoch)
+        out_of_time = bool(config.max_minutes) and elapsed + per_epoch > 60 * config.max_minutes
+        if (
+            (epoch + 1) % config.eval_every == 0 or epoch == config.epochs - 1 or out_of_time
+        ) and ddp.is_main:
+            model.eval()
+            with torch.no_grad():
+                row.update(task.evaluate(model, device))
+        row, out_of_time = _shared((row, out_of_time), ddp)
+        improved = progress_.record(row)
+        if ddp.is_main:
+            _save(
+                model,
+                optimizer,
+                schedule,
+                progress_,
+                epoch,
+                metadata,
+                config,
+                improved,
+                best_path,
+                last_path,
+            )
+            (out_dir / "history.json").write_text(json.dumps(progress_.history, indent=1))
+            if on_epoch is not None:
+                on_epoch(progress_.history)
+        if config.patience and progress_.stale >= config.patience:
+            progress_.stopped = f"early stop: no better {task.monitor} for {progress_.stale} epochs"
+            break
+        if out_of_time:
+            progress_.stopped = f"time budget of {config.max_minutes} min reached"
+            break
+    model.cpu()
+    return FitResult(
+        progress_.history, best_path, last_path, progress_.best, progress_.stopped, ddp.is_main
+    )
+
+
+class _Progress:
+    """History, best monitor value (with its tie-break) and epochs without improvement."""
+
+    def __init__(self, task: Task) -> None:
+        self.task = task
+        self.history: list[dict] = []
+        self.best = -math.inf if task.monitor_mode == "max" else math.inf
+        self.best_tiebreak = math.inf
+        self.stale = 0
+        self.next_epoch = 0
+        self.stopped = ""
+
+    def restore(self, state, config, model, optimizer, schedule, path) -> None:
         if state["train_config"] != asdict(config):
             changed = sorted(
                 k for k, v in asdict(config).items() if state["train_config"].get(k) != v
             )
             raise ResumeError(
-                f"{last_path}: cannot resume with a different training setup "
+                f"{path}: cannot resume with a different training setup "
                 f"(changed: {', '.join(changed)}); use the interrupted run's settings"
             )
         model.load_state_dict(state["state_dict"])
         optimizer.load_state_dict(state["optimizer"])
         schedule.load_state_dict(state["schedule"])
-        history, best, start_epoch = state["history"], state["best_value"], state["epoch"] + 1
-        best_tiebreak = state["best_tiebreak"]
         torch.set_rng_state(state["torch_rng"])
-    stale, stopped, started = 0, "", time.monotonic()
-    for epoch in range(start_epoch, config.epochs):
-        loader_generator.manual_seed(config.seed * 1000 + epoch)  # same order on resume
-        if hasattr(train_set, "set_epoch"):
-            train_set.set_epoch(epoch)
-        row = {
-            "epoch": epoch + 1,
-            **_train_epoch(
-                model, task, loader, optimizer, schedule, device, epoch, config.epochs, progress
-            ),
-        }
-        row["lr"] = schedule.get_last_lr()[0]
-        elapsed = time.monotonic() - started
-        # Stop when another epoch as long as the average one would overrun the budget.
-        per_epoch = elapsed / (epoch + 1 - start_epoch)
-        out_of_time = config.max_minutes and elapsed + per_epoch > 60 * config.max_minutes
-        last_epoch = epoch == config.epochs - 1 or out_of_time
-        if (epoch + 1) % config.eval_every == 0 or last_epoch:
-            model.eval()
-            with torch.no_grad():
-                row.update(task.evaluate(model, device))
-        history.append(row)
-        value = row.get(task.monitor)
-        tiebreak = row.get(task.tiebreak, math.inf) if task.tiebreak else math.inf
-        improved = value is not None and (
-            (value > best if task.monitor_mode == "max" else value < best)
-            or (value == best and tiebreak < best_tiebreak)
-        )
+        self.history, self.best = state["history"], state["best_value"]
+        self.best_tiebreak, self.stale = state["best_tiebreak"], state["stale"]
+        self.next_epoch = state["epoch"] + 1
+
+    def record(self, row: dict) -> bool:
+        """Add an epoch's row; True when it is the best so far."""
+        self.history.append(row)
+        value = row.get(self.task.monitor)
+        if value is None:
+            return False
+        tiebreak = row.get(self.task.tiebreak, math.inf) if self.task.tiebreak else math.inf
+        better = value > self.best if self.task.monitor_mode == "max" else value < self.best
+        improved = better or (value == self.best and tiebreak < self.best_tiebreak)
+        self.stale = 0 if better else self.stale + 1  # a tie-break win is no real progress
         if improved:
-            stale = 0 if value != best else stale + 1  # a tie-break win is no real progress
-            best, best_tiebreak = value, tiebreak
-        elif value is not None:
-            stale += 1
-        common = {
-            **metadata,
-            "history": history,
-            "epoch": epoch,
-            "best_value": best,
-            "best_tiebreak": best_tiebreak,
-            "train_config": asdict(config),
-        }
-        if improved or not best_path.exists():
-            checkpoint.save(best_path, {**common, "state_dict": model.state_dict()})
-        checkpoint.save(
-            last_path,
-            {
-                **common,
-                "state_dict": model.state_dict(),
-                "optimizer": optimizer.state_dict(),
-                "schedule": schedule.state_dict(),
-                "torch_rng": torch.get_rng_state(),
-            },
+            self.best, self.best_tiebreak = value, tiebreak
+        return improved
+
+
+def _make_loader(train_set: Dataset, config: TrainConfig, ddp: Distributed):
+    if config.batch_size % ddp.world:
+        raise ValueError(
+            f"batch_size {config.batch_size} must divide evenly over {ddp.world} processes"
         )
-        (out_dir / "history.json").write_text(json.dumps(history, indent=1))
-        if on_epoch is not None:
-            on_epoch(history)
-        if config.patience and stale >= config.patience:
-            stopped = f"early stop: no better {task.monitor} for {stale} epochs"
-            break
-        if out_of_time:
-            stopped = f"time budget of {config.max_minutes} min reached"
-            break
-    model.cpu()
-    return FitResult(history, best_path, last_path, best, stopped)
+    # One sampler for 1 or N processes: rank r takes every N-th index of the same seeded
+    # permutation, so N processes see exactly the global batches one process would.
+    sampler = DistributedSampler(
+        train_set,
+        num_replicas=ddp.world,
+        rank=ddp.rank,
+        shuffle=True,
+        seed=config.seed,
+        drop_last=True,
+    )
+    per_rank = config.batch_size // ddp.world
+    loader = DataLoader(
+        train_set,
+        per_rank,
+        sampler=sampler,
+        drop_last=len(sampler) > per_rank,
+        num_workers=config.num_workers,
+    )
+    return sampler, loader
 
 
-def _train_epoch(model, task, loader, optimizer, schedule, device, epoch, epochs, progress):
+def _shared(value, ddp: Distributed):
+    """Rank 0's ``value`` on every rank (evaluation runs on rank 0 only)."""
+    if ddp.world == 1:
+        return value
+    box = [value]
+    dist.broadcast_object_list(box, src=0)
+    return box[0]
+
+
+def _save(
+    model,
+    optimizer,
+    schedule,
+    progress: _Progress,
+    epoch: int,
+    metadata: dict,
+    config: TrainConfig,
+    improved: bool,
+    best_path: Path,
+    last_path: Path,
+) -> None:
+    common = {
+        **metadata,
+        "history": progress.history,
+        "epoch": epoch,
+        "best_value": progress.best,
+        "best_tiebreak": progress.best_tiebreak,
+        "stale": progress.stale,
+        "train_config": asdict(config),
+    }
+    if improved or not best_path.exists():
+        checkpoint.save(best_path, {**common, "state_dict": model.state_dict()})
+    checkpoint.save(
+        last_path,
+        {
+            **common,
+            "state_dict": model.state_dict(),
+            "optimizer": optimizer.state_dict(),
+            "schedule": schedule.state_dict(),
+            "torch_rng": torch.get_rng_state(),
+        },
+    )
+
+
+def _train_epoch(model, task, loader, optimizer, schedule, device, epoch, epochs, progress, ddp):
     model.train()
-    total_loss, total_items, shown = 0.0, 0, {}
+    totals: dict[str, float] = {"loss": 0.0, "items": 0.0}
     bar = tqdm(loader, desc=f"epoch {epoch + 1}/{epochs}", leave=False, disable=not progress)
     for batch in bar:
         loss, figures = task.batch_loss(model, batch, device)
@@ -242,14 +381,17 @@ def _train_epoch(model, task, loader, optimizer, schedule, device, epoch, epochs
         optimizer.step()
         schedule.step()
         n = len(batch[0])
-        total_loss += loss.item() * n
-        total_items += n
+        totals["loss"] += loss.item() * n
+        totals["items"] += n
         for key, value in figures.items():
-            shown[key] = shown.get(key, 0.0) + value * n
+            totals[key] = totals.get(key, 0.0) + value * n
         bar.set_postfix(
-            loss=f"{total_loss / total_items:.4f}",
-            **{k: f"{v / total_items:.3f}" for k, v in shown.items()},
+            {k: f"{v / totals['items']:.4f}" for k, v in totals.items() if k != "items"}
         )
-    row = {"train_loss": total_loss / max(1, total_items)}
-    row.update({f"train_{k}": v / max(1, total_items) for k, v in shown.items()})
-    return row
+    if ddp.world > 1:  # sum over ranks, so every rank reports the whole epoch
+        keys = sorted(totals)
+        summed = torch.tensor([totals[k] for k in keys], dtype=torch.float64)
+        dist.all_reduce(summed)
+        totals = dict(zip(keys, summed.tolist(), strict=True))
+    items = max(1.0, totals.pop("items"))
+    return {"train_windows": int(items), **{f"train_{k}": v / items for k, v in totals.items()}}

@@ -22,6 +22,7 @@ from audiocnn.config import load_recipe, override
 from audiocnn.denoise import pipeline
 from audiocnn.denoise.pipeline import DenoiseRunConfig
 from audiocnn.genre.cli import run_command
+from audiocnn.train import finish_distributed
 
 COMMANDS = ("run", "train", "evaluate", "compare")
 
@@ -98,6 +99,9 @@ def cmd_train(args) -> int:
     )
     run = replace(run, data=data, train=train)
     scores = pipeline.train_denoiser(run, args.out, resume=args.resume, progress=not args.quiet)
+    finish_distributed()
+    if not scores:  # another rank of a torchrun launch: rank 0 reports
+        return 0
     print(
         f"\ntrained {scores['epochs']} epochs; checkpoint {args.out / 'best.pt'} "
         f"(resumable: {args.out / 'last.pt'}); curves {args.out / 'history.png'}"

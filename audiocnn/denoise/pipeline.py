@@ -27,7 +27,7 @@ from audiocnn.data import (
 )
 from audiocnn.metrics import si_sdr, snr
 from audiocnn.models import FIRDenoiserConfig, build_model, count_parameters, denoiser_model
-from audiocnn.train import TrainConfig, fit, seed_everything
+from audiocnn.train import TrainConfig, fit, main_process_first, seed_everything
 
 SHIPPED_WEIGHTS = Path(__file__).resolve().parent.parent / "weights" / "denoiser16k.pt"
 
@@ -247,10 +247,11 @@ def train_denoiser(
     run: DenoiseRunConfig, out_dir: Path, *, resume: bool = False, progress: bool = True
 ) -> dict:
     """Train on ``run.data``; ``best.pt`` by validation loss; returns its validation scores."""
-    train_set, val_set, described = prepare_datasets(run, progress)
+    with main_process_first(run.train.device) as ddp:
+        train_set, val_set, described = prepare_datasets(run, progress and ddp.is_main)
     seed_everything(run.train.seed)
     model = denoiser_model(run.model)
-    print(
+    (print if ddp.is_main else (lambda *a, **k: None))(
         f"{described}; {len(val_set)} validation windows; {run.model.arch} model with "
         f"{count_parameters(model):,} parameters",
         file=sys.stderr,
@@ -274,6 +275,8 @@ def train_denoiser(
         progress=progress,
         on_epoch=lambda h: plots.plot_history(h, out_dir / "history.png", "si_sdr"),
     )
+    if not result.is_main:
+        return {}
     if result.stopped_early:
         print(result.stopped_early, file=sys.stderr)
     best = checkpoint.load(result.best_path)

@@ -19,7 +19,7 @@ from audiocnn.config import RecipeError, load_recipe, override
 from audiocnn.data import DataError
 from audiocnn.genre import pipeline
 from audiocnn.genre.pipeline import GenreRunConfig
-from audiocnn.train import ResumeError
+from audiocnn.train import ResumeError, finish_distributed
 
 USER_ERRORS = (AudioError, DataError, RecipeError, CheckpointError, ResumeError)
 
@@ -100,6 +100,9 @@ def cmd_train(args) -> int:
     run = run_config(args)
     started = time.monotonic()
     scores = pipeline.train_genre(run, args.out, resume=args.resume, progress=not args.quiet)
+    finish_distributed()
+    if not scores:  # another rank of a torchrun launch: rank 0 reports
+        return 0
     minutes = (time.monotonic() - started) / 60
     print(f"\ntrained {scores['epochs']} epochs in {minutes:.1f} min")
     print(f"checkpoint: {args.out / 'best.pt'} (resumable: {args.out / 'last.pt'})")

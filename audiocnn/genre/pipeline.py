@@ -32,7 +32,7 @@ from audiocnn.data import (
 )
 from audiocnn.metrics import classification_scores, track_predictions
 from audiocnn.models import GenreCNNConfig, build_model, count_parameters, genre_model
-from audiocnn.train import TrainConfig, fit, seed_everything
+from audiocnn.train import TrainConfig, fit, main_process_first, seed_everything
 
 LAST_CHECKPOINT_FILE = "last_genre_checkpoint.txt"
 
@@ -185,9 +185,11 @@ def train_genre(
     run: GenreRunConfig, out_dir: Path, *, resume: bool = False, progress: bool = True
 ) -> dict:
     """Train on ``run.data``, keep the best model by validation track accuracy, score the test
-    split, write plots and ``metrics.json`` into ``out_dir``. Returns the test scores."""
+    split, write plots and ``metrics.json`` into ``out_dir``. Returns the test scores ({} on
+    the other ranks of a torchrun launch)."""
     data = run.data
-    splits = prepare_splits(data, progress)
+    with main_process_first(run.train.device) as ddp:
+        splits = prepare_splits(data, progress and ddp.is_main)
     model_config = replace(run.model, n_genres=len(splits.labels))
     seed_everything(run.train.seed)  # the initial weights are part of a reproducible run
     model = genre_model(model_config)
@@ -205,7 +207,8 @@ def train_genre(
     val_set = SlidingWindows(splits.decoded, splits.tracks["val"], data.window_samples, hop)
     test_set = SlidingWindows(splits.decoded, splits.tracks["test"], data.window_samples, hop)
     counts = {k: len(v) for k, v in splits.tracks.items()}
-    print(
+    print_main = print if ddp.is_main else (lambda *a, **k: None)
+    print_main(
         f"genres {splits.labels}; tracks train {counts['train']} val {counts['val']}"
         f"{' (= test, no validation split)' if splits.val_is_test else ''} test {counts['test']};"
         f" {count_parameters(model):,} parameters",
@@ -234,6 +237,8 @@ def train_genre(
         progress=progress,
         on_epoch=lambda history: plots.plot_history(history, out_dir / "history.png"),
     )
+    if not result.is_main:
+        return {}
     if result.stopped_early:
         print(result.stopped_early, file=sys.stderr)
     best = checkpoint.load(result.best_path)

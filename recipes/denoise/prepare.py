@@ -8,8 +8,8 @@ ambiences and music of ufoai-sound, flare-game and supertux-data. The packages a
 
 Held out for validation, never trained on: every speaker (the second field of a file name,
 e.g. `m` in `vit-m-hlava.ogg`) whose sorted position is a multiple of 4, and every 5th noise
-file. Validation mixtures are fixed: each held-out utterance of at least 2 s with one held-out
-noise at 0, 5 or 10 dB SNR (in turn), named `snrNN_<utterance>.wav`.
+file. Validation mixtures are fixed: 120 held-out utterances of at least 2 s, each with one
+held-out noise at 0, 5 or 10 dB SNR (in turn), named `snrNN_<utterance>.wav`.
 
 Writes OUT/train/clean, OUT/train/noise (16 kHz mono WAV), and OUT/val/speech and OUT/val/noise
 (the held-out recordings) with OUT/val/clean + OUT/val/noisy (the fixed validation mixtures).
