@@ -29,6 +29,15 @@ def versions() -> dict[str, str]:
     }
 
 
+def plain(value):
+    """A copy safe for JSON and ``weights_only`` loading: tuples become lists."""
+    if isinstance(value, dict):
+        return {k: plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [plain(v) for v in value]
+    return value
+
+
 def save(path: str | os.PathLike, state: dict) -> Path:
     """Write ``state`` (plus format version and library versions) to a temp file, then rename."""
     path = Path(path)

@@ -326,6 +326,25 @@ def _gtzan_split(folder: GenreFolder) -> dict[str, list[Track]]:
 # ----------------------------------------------------------------------------------------------
 
 
+class EpochSeededWindows(Dataset):
+    """Base of the training datasets: item ``i`` of epoch ``e`` draws its randomness from
+    ``numpy.random.default_rng([seed, e, i])``, the same in any worker or process."""
+
+    def __init__(self, n_files: int, windows_per_file: int, seed: int) -> None:
+        self.n_files, self.windows_per_file = n_files, windows_per_file
+        self.seed = seed
+        self.epoch = 0
+
+    def set_epoch(self, epoch: int) -> None:
+        self.epoch = epoch
+
+    def __len__(self) -> int:
+        return self.n_files * self.windows_per_file
+
+    def rng(self, i: int) -> np.random.Generator:
+        return np.random.default_rng([self.seed, self.epoch, i])
+
+
 def _crop(track: np.ndarray, window_samples: int, rng: np.random.Generator) -> np.ndarray:
     if len(track) <= window_samples:
         return np.pad(track, (0, window_samples - len(track)))
@@ -333,7 +352,7 @@ def _crop(track: np.ndarray, window_samples: int, rng: np.random.Generator) -> n
     return track[start : start + window_samples]
 
 
-class RandomWindows(Dataset):
+class RandomWindows(EpochSeededWindows):
     """Random crops of labelled tracks, for training, with gain and polarity augmentation.
 
     Each epoch draws ``windows_per_track`` crops per track (or, with ``random_crop=False``, the
@@ -359,22 +378,14 @@ class RandomWindows(Dataset):
         self.decoded = decoded
         self.track_ids = [index[t.path] for t in tracks if t.path in index]
         self.labels = [t.label for t in tracks if t.path in index]
+        super().__init__(len(self.track_ids), windows_per_track, seed)
         self.window_samples = window_samples
-        self.windows_per_track = windows_per_track
-        self.seed = seed
         self.gain_db = gain_db
         self.random_polarity = random_polarity
         self.random_crop = random_crop
-        self.epoch = 0
-
-    def set_epoch(self, epoch: int) -> None:
-        self.epoch = epoch
-
-    def __len__(self) -> int:
-        return len(self.track_ids) * self.windows_per_track
 
     def __getitem__(self, i: int) -> tuple[torch.Tensor, int]:
-        rng = np.random.default_rng([self.seed, self.epoch, i])
+        rng = self.rng(i)
         n = i % len(self.track_ids)
         track = self.decoded.track(self.track_ids[n])
         if self.random_crop:
@@ -466,7 +477,7 @@ def audio_files_in(root: str | os.PathLike) -> list[Path]:
     return files
 
 
-class PairedWindows(Dataset):
+class PairedWindows(EpochSeededWindows):
     """Aligned random crops of paired noisy/clean recordings.
 
     Returns items ``(noisy (1, window_samples), clean (1, window_samples))``.
@@ -483,20 +494,12 @@ class PairedWindows(Dataset):
     ) -> None:
         if len(clean) != len(noisy):
             raise DataError("clean and noisy sets decoded to different numbers of files")
+        super().__init__(len(clean), windows_per_file, seed)
         self.clean, self.noisy = clean, noisy
         self.window_samples = window_samples
-        self.windows_per_file = windows_per_file
-        self.seed = seed
-        self.epoch = 0
-
-    def set_epoch(self, epoch: int) -> None:
-        self.epoch = epoch
-
-    def __len__(self) -> int:
-        return len(self.clean) * self.windows_per_file
 
     def __getitem__(self, i: int) -> tuple[torch.Tensor, torch.Tensor]:
-        rng = np.random.default_rng([self.seed, self.epoch, i])
+        rng = self.rng(i)
         n = i % len(self.clean)
         clean, noisy = self.clean.track(n), self.noisy.track(n)
         length = min(len(clean), len(noisy))
@@ -507,7 +510,7 @@ class PairedWindows(Dataset):
         )
 
 
-class NoiseMixer(Dataset):
+class NoiseMixer(EpochSeededWindows):
     """Clean windows mixed with noise on the fly at a random SNR (``torchaudio`` ``add_noise``).
 
     Each item takes a random crop of a clean file and a noise segment at a random offset of a
@@ -529,21 +532,13 @@ class NoiseMixer(Dataset):
     ) -> None:
         if not len(clean) or not len(noise):
             raise DataError("NoiseMixer needs at least one clean and one noise file")
+        super().__init__(len(clean), windows_per_file, seed)
         self.clean, self.noise = clean, noise
         self.window_samples = window_samples
         self.snr_db = snr_db
-        self.windows_per_file = windows_per_file
-        self.seed = seed
-        self.epoch = 0
-
-    def set_epoch(self, epoch: int) -> None:
-        self.epoch = epoch
-
-    def __len__(self) -> int:
-        return len(self.clean) * self.windows_per_file
 
     def __getitem__(self, i: int) -> tuple[torch.Tensor, torch.Tensor]:
-        rng = np.random.default_rng([self.seed, self.epoch, i])
+        rng = self.rng(i)
         clean = _crop(self.clean.track(i % len(self.clean)), self.window_samples, rng)
         noise = self.noise.track(int(rng.integers(len(self.noise))))
         start = int(rng.integers(len(noise)))

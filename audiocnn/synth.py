@@ -496,6 +496,15 @@ def _run(jobs: list, worker: Callable, desc: str, workers: int | None, progress:
     bar.close()
 
 
+def _staging(out_dir: Path, parts) -> Path:
+    """An empty temporary folder beside ``out_dir`` with the given sub-folders."""
+    tmp = out_dir.with_name(out_dir.name + f".tmp{os.getpid()}")
+    shutil.rmtree(tmp, ignore_errors=True)
+    for part in parts:
+        (tmp / part).mkdir(parents=True)
+    return tmp
+
+
 def _publish(tmp: Path, out_dir: Path, manifest: dict) -> Path:
     (tmp / CORPUS_MARKER).write_text(json.dumps(manifest, indent=2))
     if out_dir.exists():
@@ -513,10 +522,7 @@ def write_genre_corpus(
 ) -> Path:
     """Generate the genre corpus into ``out_dir`` (replaced whole, atomically)."""
     out_dir = Path(out_dir)
-    tmp = out_dir.with_name(out_dir.name + f".tmp{os.getpid()}")
-    shutil.rmtree(tmp, ignore_errors=True)
-    for genre in GENRES:
-        (tmp / genre).mkdir(parents=True)
+    tmp = _staging(out_dir, GENRES)
     jobs = [(g, i, config, str(tmp)) for i in range(config.tracks_per_genre) for g in GENRES]
     _run(jobs, _write_genre_track, "generating genre corpus", workers, progress)
     manifest = {"corpus": "genre", "version": CORPUS_VERSION, **asdict(config)}
@@ -532,10 +538,7 @@ def write_denoise_corpus(
 ) -> Path:
     """Generate the denoise corpus (``clean/``, ``noisy/``, ``noise/``) into ``out_dir``."""
     out_dir = Path(out_dir)
-    tmp = out_dir.with_name(out_dir.name + f".tmp{os.getpid()}")
-    shutil.rmtree(tmp, ignore_errors=True)
-    for part in ("clean", "noise", "noisy"):
-        (tmp / part).mkdir(parents=True)
+    tmp = _staging(out_dir, ("clean", "noise", "noisy"))
     jobs = [(i, config, str(tmp)) for i in range(config.clips)]
     _run(jobs, _write_denoise_clip, "generating denoise corpus", workers, progress)
     manifest = {

@@ -259,9 +259,9 @@ def train_denoiser(
     metadata = {
         "task": "denoise",
         "model_name": "FIRDenoiser",
-        "model_config": _plain(asdict(run.model)),
+        "model_config": checkpoint.plain(asdict(run.model)),
         "sample_rate": run.data.sample_rate,
-        "run_config": _plain(asdict(run)),
+        "run_config": checkpoint.plain(asdict(run)),
     }
     out_dir.mkdir(parents=True, exist_ok=True)
     result = fit(
@@ -355,11 +355,3 @@ def perceptual_scores(estimate: np.ndarray, clean: np.ndarray, rate: int) -> dic
     except Exception:
         pass
     return out
-
-
-def _plain(value):
-    if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_plain(v) for v in value]
-    return value

@@ -222,7 +222,7 @@ def train_genre(
         "sample_rate": data.sample_rate,
         "window_samples": data.window_samples,
         "eval_hop": data.eval_hop,
-        "run_config": _plain(asdict(run)),
+        "run_config": checkpoint.plain(asdict(run)),
         "data_root": str(splits.root),
     }
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -253,7 +253,7 @@ def train_genre(
         f"test, track level: {scores['track_accuracy']:.1%}",
     )
     _write_json(out_dir / "metrics.json", scores)
-    checkpoint.save(result.best_path, {**best, "metrics": _plain(scores)})
+    checkpoint.save(result.best_path, {**best, "metrics": checkpoint.plain(scores)})
     remember_checkpoint(result.best_path)
     return scores
 
@@ -342,16 +342,7 @@ def run_baseline(data: GenreDataConfig, progress: bool = True) -> dict:
     return scores
 
 
-def _plain(value):
-    """JSON- and weights_only-safe copy: tuples to lists."""
-    if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_plain(v) for v in value]
-    return value
-
-
 def _write_json(path: Path, value) -> None:
     tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(json.dumps(_plain(value), indent=1))
+    tmp.write_text(json.dumps(checkpoint.plain(value), indent=1))
     tmp.replace(path)
