@@ -9,7 +9,6 @@ from __future__ import annotations
 import math
 from dataclasses import asdict, dataclass
 
-import numpy as np
 import torch
 from torch import nn
 
@@ -166,7 +165,7 @@ class MaskFIRDenoiser(nn.Module):
         self.mask = MIMOFIRCNN(c.mask_taps, widths, dilations=c.mask_dilations, bias=True)
         self.synthesis = MIMOFIR(c.bands, 1, c.synthesis_taps)
         with torch.no_grad():  # start near "pass everything": a filter bank, gates open
-            analysis, synthesis = filter_bank(c.bands, c.analysis_taps, c.synthesis_taps)
+            analysis, synthesis = filter_bank(c.bands, c.analysis_taps, c.synthesis_taps, c.delay)
             self.analysis.taps.copy_(analysis[:, None, :])
             self.synthesis.taps.copy_(synthesis[:, :, None])
             self.mask.layers[-1].bias.fill_(3.0)
@@ -206,27 +205,36 @@ class MaskFIRDenoiser(nn.Module):
         return y, new_state
 
 
-def filter_bank(bands: int, analysis_taps: int, synthesis_taps: int):
-    """Hann-windowed cosine band-pass filters evenly spaced up to Nyquist, and synthesis filters
-    (their time reverses) scaled so that the chain starts near a delay of
-    ``analysis_taps - 1`` samples.
+def filter_bank(bands: int, analysis_taps: int, synthesis_taps: int, delay: int):
+    """Hann-windowed cosine band-pass analysis filters evenly spaced up to Nyquist, and the
+    minimum-norm synthesis filters that make the chain an exact delay of ``delay`` samples.
+
+    Summing ``synthesis_b * analysis_b`` over bands is linear in the synthesis taps, so the
+    synthesis filters solve a small least-squares problem (exactly, when there are more taps
+    than output samples to match).
 
     Returns:
         analysis taps ``(analysis_taps, bands)``, synthesis taps ``(synthesis_taps, bands)``.
     """
-    centres = (torch.arange(bands) + 0.5) / bands * math.pi
+    centres = (torch.arange(bands, dtype=torch.float64) + 0.5) / bands * math.pi
     n = torch.arange(analysis_taps, dtype=torch.float64)
     window = torch.hann_window(analysis_taps, periodic=False, dtype=torch.float64)
-    analysis = window[:, None] * torch.cos(centres[None, :].double() * n[:, None])
+    analysis = window[:, None] * torch.cos(centres[None, :] * n[:, None])
     analysis /= analysis.abs().sum(0, keepdim=True)
-    synthesis = torch.zeros(synthesis_taps, bands, dtype=torch.float64)
-    k = min(analysis_taps, synthesis_taps)
-    synthesis[:k] = analysis.flip(0)[-k:] if analysis_taps >= synthesis_taps else analysis.flip(0)
-    chain = sum(
-        torch.from_numpy(np.convolve(analysis[:, b].numpy(), synthesis[:, b].numpy()))
-        for b in range(bands)
-    )
-    synthesis /= chain.abs().max()
+    length = analysis_taps + synthesis_taps - 1
+    if not 0 <= delay < length:
+        raise ValueError(
+            f"delay {delay} must be below analysis_taps + synthesis_taps - 1 = {length}"
+        )
+    # Column (b, k) of the system: analysis filter b delayed by k samples.
+    system = torch.zeros(length, bands, synthesis_taps, dtype=torch.float64)
+    for k in range(synthesis_taps):
+        system[k : k + analysis_taps, :, k] = analysis
+    target = torch.zeros(length, dtype=torch.float64)
+    target[delay] = 1.0
+    flat = system.reshape(length, -1)
+    solution = torch.linalg.pinv(flat) @ target
+    synthesis = solution.reshape(bands, synthesis_taps).T
     return analysis.float(), synthesis.float()
 
 

@@ -29,6 +29,7 @@ def test_mask_denoiser_streams_exactly(block):
         mask_dilations=(1, 2),
         synthesis_taps=20,
         mask_stride=4,
+        delay=19,
     )
     model = denoiser_model(config).eval()
     for p in model.parameters():  # away from the gentle initialisation, so every path matters
