@@ -254,11 +254,20 @@ def save_audio(
     os.close(fd)
     try:
         sf.write(tmp, data.T, int(round(sample_rate)), subtype=subtype, format=_format_for(path))
-        os.replace(tmp, path)
+        publish(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
     return path
+
+
+def publish(tmp: str | os.PathLike, path: str | os.PathLike) -> None:
+    """Rename a finished temporary file onto ``path`` with ordinary permissions (mkstemp
+    creates files only their owner can read)."""
+    umask = os.umask(0)
+    os.umask(umask)
+    os.chmod(tmp, 0o666 & ~umask)
+    os.replace(tmp, path)
 
 
 def _format_for(path: Path) -> str | None:

@@ -12,6 +12,7 @@ import torch
 import torchaudio
 
 import audiocnn
+from audiocnn.audio import publish
 
 FORMAT_VERSION = 1
 
@@ -46,7 +47,7 @@ def save(path: str | os.PathLike, state: dict) -> Path:
     os.close(fd)
     try:
         torch.save({"format_version": FORMAT_VERSION, "versions": versions(), **state}, tmp)
-        os.replace(tmp, path)
+        publish(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise

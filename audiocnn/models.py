@@ -110,6 +110,8 @@ class FIRDenoiserConfig:
     mask_dilations: tuple[int, ...] = (1, 4, 16)  # mask: their spacing, in strides (0.15 s)
     synthesis_taps: int = 128  # mask: taps of each synthesis filter
     delay: int = 127  # latency in samples: the output estimates the clean input this much ago
+    learn_banks: bool = False  # mask: train the analysis/synthesis banks too (Adam steps are
+    # large next to their small taps and break the exact reconstruction: off by default)
 
     @classmethod
     def seed(cls) -> FIRDenoiserConfig:
@@ -168,7 +170,10 @@ class MaskFIRDenoiser(nn.Module):
             analysis, synthesis = filter_bank(c.bands, c.analysis_taps, c.synthesis_taps, c.delay)
             self.analysis.taps.copy_(analysis[:, None, :])
             self.synthesis.taps.copy_(synthesis[:, :, None])
-            self.mask.layers[-1].bias.fill_(3.0)
+            self.mask.layers[-1].taps.zero_()  # every gate starts at sigmoid(3) = 0.95,
+            self.mask.layers[-1].bias.fill_(3.0)  # whatever the input: a near-identity chain
+        self.analysis.taps.requires_grad_(c.learn_banks)
+        self.synthesis.taps.requires_grad_(c.learn_banks)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return self.stream(x, None)[0]
@@ -186,7 +191,9 @@ class MaskFIRDenoiser(nn.Module):
         energy = dsp.depthwise_fir(
             power, self.envelope, history=history_power, stride=self.stride, start=first
         )
-        features = torch.log(energy.abs() + 1e-5)
+        # Band energies of speech at ordinary levels have logarithms of about -11 (the floor)
+        # to -4; shift and scale them to about [-1, 1] for the tanh layers.
+        features = (torch.log(energy.abs() + 1e-5) + LOG_ENERGY_CENTRE) / LOG_ENERGY_SCALE
         gain, mask_state = self.mask.stream(features, mask_state)
         steps = torch.cat([held, torch.sigmoid(gain)], dim=-1)
         # Sample j of the block uses the newest gain computed at or before it.
@@ -244,6 +251,10 @@ def _history(x: torch.Tensor, previous: torch.Tensor | None, n: int) -> torch.Te
     if joined.shape[-1] >= n:
         return joined[..., joined.shape[-1] - n :]
     return nn.functional.pad(joined, (n - joined.shape[-1], 0))
+
+
+LOG_ENERGY_CENTRE = 8.0
+LOG_ENERGY_SCALE = 3.0
 
 
 def denoiser_model(config: FIRDenoiserConfig) -> nn.Module:

@@ -83,12 +83,13 @@ def seed_everything(seed: int) -> None:
 
 
 def make_optimizer(model: nn.Module, config: TrainConfig) -> torch.optim.Optimizer:
+    params = [p for p in model.parameters() if p.requires_grad]  # frozen parts stay put
     if config.optimizer == "adamw":
-        return torch.optim.AdamW(model.parameters(), config.lr, weight_decay=config.weight_decay)
+        return torch.optim.AdamW(params, config.lr, weight_decay=config.weight_decay)
     if config.optimizer == "adam":
-        return torch.optim.Adam(model.parameters(), config.lr)
+        return torch.optim.Adam(params, config.lr)
     if config.optimizer == "sgd":
-        return torch.optim.SGD(model.parameters(), config.lr, weight_decay=config.weight_decay)
+        return torch.optim.SGD(params, config.lr, weight_decay=config.weight_decay)
     raise ValueError(f"optimizer must be 'adamw', 'adam' or 'sgd', got {config.optimizer!r}")
 
 

@@ -202,3 +202,12 @@ def test_streaming_resampler_equals_whole_signal(orig, new, block):
     got = torch.cat([*pieces, stream.flush()], dim=-1)
     assert got.shape == expected.shape
     torch.testing.assert_close(got, expected, rtol=0, atol=1e-5)
+
+
+def test_outputs_get_ordinary_permissions(tmp_path):
+    import os
+
+    umask = os.umask(0)
+    os.umask(umask)
+    path = save_audio(tmp_path / "x.wav", torch.zeros(1, 10), 8000)
+    assert path.stat().st_mode & 0o777 == 0o666 & ~umask

@@ -19,7 +19,7 @@ import soundfile as sf
 import torch
 from tqdm.auto import tqdm
 
-from audiocnn.audio import AUDIO_EXTENSIONS, AudioError, StreamingResampler, audio_info
+from audiocnn.audio import AUDIO_EXTENSIONS, AudioError, StreamingResampler, audio_info, publish
 
 # Formats libsndfile reads but cannot write well; their output is written as WAV instead.
 WRITE_AS_WAV = {"MP3": "FLOAT"}
@@ -125,7 +125,7 @@ def denoise_file(
                 bar.update(len(data))
             _, clipped_out = _write(sink, pipeline.flush(), written, info.frames, clipped_out)
             bar.close()
-        os.replace(tmp, out_path)
+        publish(tmp, out_path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
