@@ -20,9 +20,10 @@ format: venv
 	$(PY) -m ruff format .
 	$(PY) -m ruff check --fix .
 
-bench: venv
+bench:
 	@tools/venv.sh bench
 	$(PY) bench/dsp.py
+	$(PY) bench/loading.py
 
 clean:
 	rm -rf .venv build *.egg-info .pytest_cache .ruff_cache
