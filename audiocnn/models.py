@@ -180,8 +180,9 @@ class MaskFIRDenoiser(nn.Module):
 
     def stream(self, x: torch.Tensor, state: list | None) -> tuple[torch.Tensor, list]:
         """Denoise one block; ``state`` from the previous block (``None`` at the start)."""
-        if state is None:
-            held = x.new_ones(x.shape[0], self.envelope.shape[1], 1)  # gates open at the start
+        if state is None:  # before the first gain is computed: the gain of "no information"
+            neutral = torch.sigmoid(self.mask.layers[-1].bias)
+            held = neutral.to(x.dtype)[None, :, None].expand(x.shape[0], -1, 1)
             state = [None, None, None, None, held, 0]
         history_x, history_power, mask_state, history_gated, held, position = state
         bands = self.analysis(x, history_x)
