@@ -13,6 +13,7 @@ import json
 import math
 import os
 import random
+import sys
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
@@ -27,7 +28,7 @@ from torch.nn.parallel import DistributedDataParallel
 from torch.utils.data import DataLoader, Dataset, DistributedSampler
 from tqdm.auto import tqdm
 
-from audiocnn import checkpoint
+from audiocnn import checkpoint, plots
 
 
 @dataclass(frozen=True)
@@ -255,6 +256,51 @@ def fit(
     return FitResult(
         progress_.history, best_path, last_path, progress_.best, progress_.stopped, ddp.is_main
     )
+
+
+def fit_best(
+    model: nn.Module,
+    task: Task,
+    train_set: Dataset,
+    config: TrainConfig,
+    out_dir: Path,
+    *,
+    metadata: dict,
+    resume: bool = False,
+    progress: bool = True,
+    plot_metric: str = "accuracy",
+) -> tuple[FitResult, dict | None]:
+    """:func:`fit` with the history plotted to ``out_dir/history.png`` each epoch, then, on
+    rank 0, ``best.pt`` loaded back into ``model``. Returns the result and the best checkpoint
+    (``None`` on the other ranks of a torchrun launch)."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    result = fit(
+        model,
+        task,
+        train_set,
+        config,
+        out_dir,
+        metadata=metadata,
+        resume=resume,
+        progress=progress,
+        on_epoch=lambda h: plots.plot_history(h, out_dir / "history.png", plot_metric),
+    )
+    if not result.is_main:
+        return result, None
+    if result.stopped_early:
+        print(result.stopped_early, file=sys.stderr)
+    best = checkpoint.load(result.best_path)
+    model.load_state_dict(best["state_dict"])
+    return result, best
+
+
+def save_metrics(result: FitResult, best: dict, scores: dict, out_dir: Path) -> None:
+    """Final scores into ``best.pt`` and ``metrics.json``, both written atomically."""
+    scores = checkpoint.plain(scores)
+    checkpoint.save(result.best_path, {**best, "metrics": scores})
+    tmp = out_dir / ".metrics.json.tmp"
+    tmp.write_text(json.dumps(scores, indent=1))
+    tmp.replace(out_dir / "metrics.json")
 
 
 class _Progress:

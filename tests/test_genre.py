@@ -142,8 +142,8 @@ def test_an_interrupted_run_resumes_to_the_same_weights(genre_tree, tmp_path, mo
         assert cli.main([*common, "--out", str(tmp_path / "straight")]) == 0
         real_plot = plots.plot_history
 
-        def interrupt_after_two(history, path):
-            real_plot(history, path)
+        def interrupt_after_two(history, path, *args):
+            real_plot(history, path, *args)
             if len(history) == 2:
                 raise KeyboardInterrupt  # as if Ctrl-C hit after epoch 2's checkpoints
 

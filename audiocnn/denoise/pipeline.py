@@ -5,7 +5,6 @@ The CLI (:mod:`audiocnn.denoise.cli`) only parses arguments and calls these func
 
 from __future__ import annotations
 
-import json
 import sys
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -15,7 +14,7 @@ import torch
 import torch.nn.functional as F
 from torch.utils.data import DataLoader
 
-from audiocnn import checkpoint, plots, synth
+from audiocnn import checkpoint, synth
 from audiocnn.checkpoint import CheckpointError
 from audiocnn.data import (
     DataError,
@@ -27,7 +26,13 @@ from audiocnn.data import (
 )
 from audiocnn.metrics import si_sdr, snr
 from audiocnn.models import FIRDenoiserConfig, build_model, count_parameters, denoiser_model
-from audiocnn.train import TrainConfig, fit, main_process_first, seed_everything
+from audiocnn.train import (
+    TrainConfig,
+    fit_best,
+    main_process_first,
+    save_metrics,
+    seed_everything,
+)
 
 SHIPPED_WEIGHTS = Path(__file__).resolve().parent.parent / "weights" / "denoiser16k.pt"
 
@@ -263,8 +268,7 @@ def train_denoiser(
         "sample_rate": run.data.sample_rate,
         "run_config": checkpoint.plain(asdict(run)),
     }
-    out_dir.mkdir(parents=True, exist_ok=True)
-    result = fit(
+    result, best = fit_best(
         model,
         DenoiseTask(val_set, run.loss),
         train_set,
@@ -273,18 +277,13 @@ def train_denoiser(
         metadata=metadata,
         resume=resume,
         progress=progress,
-        on_epoch=lambda h: plots.plot_history(h, out_dir / "history.png", "si_sdr"),
+        plot_metric="si_sdr",
     )
-    if not result.is_main:
+    if best is None:
         return {}
-    if result.stopped_early:
-        print(result.stopped_early, file=sys.stderr)
-    best = checkpoint.load(result.best_path)
-    model.load_state_dict(best["state_dict"])
     scores = score_pairs(model, val_set, torch.device("cpu"), run.loss)
     scores["epochs"] = len(result.history)
-    checkpoint.save(result.best_path, {**best, "metrics": scores})
-    (out_dir / "metrics.json").write_text(json.dumps(scores, indent=1))
+    save_metrics(result, best, scores, out_dir)
     return scores
 
 

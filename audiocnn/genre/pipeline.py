@@ -5,7 +5,6 @@ The CLI (:mod:`audiocnn.genre.cli`) only parses arguments and calls these functi
 
 from __future__ import annotations
 
-import json
 import sys
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
@@ -32,7 +31,13 @@ from audiocnn.data import (
 )
 from audiocnn.metrics import classification_scores, track_predictions
 from audiocnn.models import GenreCNNConfig, build_model, count_parameters, genre_model
-from audiocnn.train import TrainConfig, fit, main_process_first, seed_everything
+from audiocnn.train import (
+    TrainConfig,
+    fit_best,
+    main_process_first,
+    save_metrics,
+    seed_everything,
+)
 
 LAST_CHECKPOINT_FILE = "last_genre_checkpoint.txt"
 
@@ -225,8 +230,7 @@ def train_genre(
         "run_config": checkpoint.plain(asdict(run)),
         "data_root": str(splits.root),
     }
-    out_dir.mkdir(parents=True, exist_ok=True)
-    result = fit(
+    result, best = fit_best(
         model,
         GenreTask(val_set, splits.labels),
         train_set,
@@ -235,14 +239,9 @@ def train_genre(
         metadata=metadata,
         resume=resume,
         progress=progress,
-        on_epoch=lambda history: plots.plot_history(history, out_dir / "history.png"),
     )
-    if not result.is_main:
+    if best is None:
         return {}
-    if result.stopped_early:
-        print(result.stopped_early, file=sys.stderr)
-    best = checkpoint.load(result.best_path)
-    model.load_state_dict(best["state_dict"])
     scores = score_tracks(model, test_set, splits.labels, torch.device("cpu"))
     scores["epochs"] = len(result.history)
     scores["test_tracks"] = len(test_set.tracks)
@@ -252,8 +251,7 @@ def train_genre(
         out_dir / "confusion.png",
         f"test, track level: {scores['track_accuracy']:.1%}",
     )
-    _write_json(out_dir / "metrics.json", scores)
-    checkpoint.save(result.best_path, {**best, "metrics": checkpoint.plain(scores)})
+    save_metrics(result, best, scores, out_dir)
     remember_checkpoint(result.best_path)
     return scores
 
@@ -340,9 +338,3 @@ def run_baseline(data: GenreDataConfig, progress: bool = True) -> dict:
     )
     scores["test_tracks"] = len(test)
     return scores
-
-
-def _write_json(path: Path, value) -> None:
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(json.dumps(checkpoint.plain(value), indent=1))
-    tmp.replace(path)
