@@ -165,19 +165,17 @@ class MIMOFIRCNN(nn.Module):
         new_state: State = []
         for i, layer in enumerate(self.layers):
             history = None if state is None else state[i]
-            if layer.context:
-                context = x if history is None else torch.cat([history, x], dim=-1)
-                new_state.append(_tail(context, layer.context))
-            else:
-                new_state.append(x[..., :0])
+            new_state.append(next_history(x, history, layer.context))
             x = layer(x, history)
             if i < len(self.layers) - 1:
                 x = torch.tanh(x)
         return x, new_state
 
 
-def _tail(x: torch.Tensor, n: int) -> torch.Tensor:
-    """The last ``n`` samples of ``x``, zero-padded on the left when ``x`` is shorter."""
-    if x.shape[-1] >= n:
-        return x[..., x.shape[-1] - n :]
-    return nn.functional.pad(x, (n - x.shape[-1], 0))
+def next_history(x: torch.Tensor, previous: torch.Tensor | None, n: int) -> torch.Tensor:
+    """The last ``n`` samples of ``previous`` followed by ``x``: the history a causal filter of
+    context ``n`` needs for the next block (zeros before the start of the signal)."""
+    joined = x if previous is None else torch.cat([previous, x], dim=-1)
+    if joined.shape[-1] >= n:
+        return joined[..., joined.shape[-1] - n :]
+    return nn.functional.pad(joined, (n - joined.shape[-1], 0))

@@ -13,7 +13,7 @@ import torch
 from torch import nn
 
 from audiocnn import dsp
-from audiocnn.layers import MIMOFIR, MIMOFIRCNN
+from audiocnn.layers import MIMOFIR, MIMOFIRCNN, next_history
 
 
 @dataclass(frozen=True)
@@ -203,10 +203,10 @@ class MaskFIRDenoiser(nn.Module):
         gated = bands * steps.index_select(-1, which.clamp(min=0))
         y = self.synthesis(gated, history_gated)
         new_state = [
-            _history(x, history_x, self.analysis.context),
-            _history(power, history_power, self.envelope.shape[0] - 1),
+            next_history(x, history_x, self.analysis.context),
+            next_history(power, history_power, self.envelope.shape[0] - 1),
             mask_state,
-            _history(gated, history_gated, self.synthesis.context),
+            next_history(gated, history_gated, self.synthesis.context),
             steps[..., -1:],
             position + x.shape[-1],
         ]
@@ -244,14 +244,6 @@ def filter_bank(bands: int, analysis_taps: int, synthesis_taps: int, delay: int)
     solution = torch.linalg.pinv(flat) @ target
     synthesis = solution.reshape(bands, synthesis_taps).T
     return analysis.float(), synthesis.float()
-
-
-def _history(x: torch.Tensor, previous: torch.Tensor | None, n: int) -> torch.Tensor:
-    """The last ``n`` samples of ``previous`` followed by ``x`` (zeros before the start)."""
-    joined = x if previous is None else torch.cat([previous, x], dim=-1)
-    if joined.shape[-1] >= n:
-        return joined[..., joined.shape[-1] - n :]
-    return nn.functional.pad(joined, (n - joined.shape[-1], 0))
 
 
 LOG_ENERGY_CENTRE = 8.0

@@ -69,10 +69,10 @@ def midi_hz(note: float) -> float:
     return 440.0 * 2 ** ((note - 69) / 12)
 
 
-def pluck(freq: float, n: int, sr: int, rng=None, brightness: float = 1.0, decay: float = 1.5):
+def pluck(freq: float, n: int, sr: int, brightness: float = 1.0, decay: float = 1.5):
     """A plucked string: harmonics with decays that shorten as they rise (Karplus-Strong-like).
 
-    Deterministic in its arguments (``rng`` is unused), so repeated notes come from a cache.
+    Deterministic in its arguments, so repeated notes come from a cache.
     """
     return _pluck(round(freq, 3), n, sr, brightness, decay)
 
@@ -94,7 +94,7 @@ def _pluck(freq: float, n: int, sr: int, brightness: float, decay: float) -> np.
     return out
 
 
-def organ(freq: float, n: int, sr: int, rng=None) -> np.ndarray:
+def organ(freq: float, n: int, sr: int) -> np.ndarray:
     """A sustained tone with odd-heavy harmonics and a soft attack and release (cached)."""
     return _organ(round(freq, 3), n, sr)
 
@@ -177,7 +177,7 @@ class Song:
         if self.timbre == "organ":
             note = organ(freq, n, self.sr)
         else:
-            note = pluck(freq, n, self.sr, None, self.brightness, 2.5)
+            note = pluck(freq, n, self.sr, self.brightness, 2.5)
         gain = drive * (self.drive if self.timbre == "overdrive" else 1.0)
         return np.tanh(gain * note) if gain > 1 else note
 
@@ -200,7 +200,7 @@ def blues(song: Song) -> dict[str, np.ndarray]:
                 place(chords, song.voice(midi_hz(root + interval), length * 2), at, 0.15)
             place(drums, h, at, 0.6)
         walk = [0, 4, 7, 9][b % 4] + rng.choice([0, 0, -1])
-        place(bass, pluck(midi_hz(root - 24 + walk), beat, sr, rng, 0.4, 3), start, 0.5)
+        place(bass, pluck(midi_hz(root - 24 + walk), beat, sr, 0.4, 3), start, 0.5)
         place(drums, k if b % 2 == 0 else s, start, 0.7)
     return {"chords": chords, "bass": bass, "drums": drums}
 
@@ -236,7 +236,7 @@ def country(song: Song) -> dict[str, np.ndarray]:
         root = song.key + progression[(b // 4) % 4]
         if b % 2 == 0:  # boom: bass on the root, then the fifth
             interval = 0 if b % 4 == 0 else 7
-            place(bass, pluck(midi_hz(root - 24 + interval), beat, sr, rng, 0.5, 3), b * beat, 0.6)
+            place(bass, pluck(midi_hz(root - 24 + interval), beat, sr, 0.5, 3), b * beat, 0.6)
         else:  # chick: a quick down-strum of the major chord, strings a few ms apart
             for i, iv in enumerate((0, 4, 7, 12, 16)):
                 note = song.voice(midi_hz(root + iv), 2 * beat)
