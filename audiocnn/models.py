@@ -36,6 +36,10 @@ class SeedGenreCNN(nn.Module):
     with 10 channels, then Linear(10, n_genres). Built for 2**16-sample inputs, which the four
     poolings reduce to one step.
 
+    The layers are PyTorch's (the same parameters and state dict); the forward pass runs each
+    block as ``relu(dsp.conv1d_max_pool(...))``, the same function with a backward pass that
+    only visits the pooled maxima.
+
     Shape:
         ``(batch, 1, 2**16)`` -> ``(batch, n_genres)`` logits
     """
@@ -54,7 +58,16 @@ class SeedGenreCNN(nn.Module):
         self.classifier = nn.Linear(width, config.n_genres)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        z = self.features(x)
+        z = x
+        for conv, _, pool in zip(*[iter(self.features)] * 3, strict=True):
+            z = dsp.conv1d_max_pool(
+                z,
+                conv.weight,
+                conv.bias,
+                padding=conv.padding[0],
+                pool=pool.kernel_size,
+                pool_padding=pool.padding,
+            ).relu()
         if z.shape[-1] != 1:
             raise ValueError(
                 f"the seed network needs windows its four poolings reduce to one step "

@@ -28,7 +28,7 @@ from torch.nn.parallel import DistributedDataParallel
 from torch.utils.data import DataLoader, Dataset, DistributedSampler
 from tqdm.auto import tqdm
 
-from audiocnn import checkpoint, plots
+from audiocnn import checkpoint, plots, runtime
 
 
 @dataclass(frozen=True)
@@ -179,6 +179,7 @@ def fit(
         resume: continue from ``out_dir/last.pt`` (model, optimiser, schedule, history, RNG).
         on_epoch: called with the history after every epoch (plots, logs).
     """
+    runtime.reuse_freed_memory()
     device = resolve_device(config.device)
     ddp = setup_distributed(device)
     if device.type == "cuda" and ddp.world > 1:

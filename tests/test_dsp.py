@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 import scipy.signal
 import torch
+import torch.nn.functional as F
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -280,3 +281,48 @@ def test_depthwise_fir_filters_each_feature_alone():
     history = torch.randn(2, 3, 6, generator=g)
     whole = dsp.depthwise_fir(torch.cat([history, x], -1), h)[..., 6:]
     torch.testing.assert_close(dsp.depthwise_fir(x, h, history=history), whole, **TOL)
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    batch=st.integers(1, 3),
+    channels=st.tuples(st.integers(1, 4), st.integers(1, 4)),
+    taps=st.integers(1, 9),
+    pool=st.integers(1, 16),
+    time=st.integers(40, 300),
+    data=st.data(),
+)
+def test_conv1d_max_pool_equals_torch_layers_and_gradients(batch, channels, taps, pool, time, data):
+    padding = data.draw(st.integers(0, taps // 2))
+    pool_padding = data.draw(st.integers(0, pool // 2))
+    gen = torch.Generator().manual_seed(time)
+    x = torch.randn(batch, channels[0], time, dtype=torch.float64, generator=gen)
+    x[..., : time // 3] = 0  # silence: equal outputs inside a window, ties go to the first
+    x.requires_grad_(True)
+    w = torch.randn(channels[1], channels[0], taps, dtype=torch.float64, requires_grad=True)
+    b = torch.randn(channels[1], dtype=torch.float64, requires_grad=True)
+    expected = F.max_pool1d(F.relu(F.conv1d(x, w, b, padding=padding)), pool, padding=pool_padding)
+    got = dsp.conv1d_max_pool(x, w, b, padding=padding, pool=pool, pool_padding=pool_padding)
+    got = got.relu()
+    torch.testing.assert_close(got, expected, rtol=0, atol=1e-12)
+    weights = torch.randn(expected.shape, dtype=torch.float64, generator=gen)
+    for a, e in zip(
+        torch.autograd.grad((got * weights).sum(), (x, w, b)),
+        torch.autograd.grad((expected * weights).sum(), (x, w, b)),
+        strict=True,
+    ):
+        torch.testing.assert_close(a, e, rtol=0, atol=1e-10)
+
+
+def test_seed_genre_network_equals_the_notebooks_layers():
+    from audiocnn.models import GenreCNNConfig, genre_model
+
+    torch.manual_seed(0)
+    model = genre_model(GenreCNNConfig.seed(4)).double()
+    x = torch.randn(3, 1, 2**16, dtype=torch.float64)
+    plain = model.classifier(model.features(x)[..., 0])  # nn.Conv1d -> ReLU -> MaxPool1d x 4
+    torch.testing.assert_close(model(x), plain, rtol=0, atol=1e-12)
+    grads = torch.autograd.grad(model(x).square().sum(), list(model.parameters()))
+    plain_grads = torch.autograd.grad(plain.square().sum(), list(model.parameters()))
+    for a, e in zip(grads, plain_grads, strict=True):
+        torch.testing.assert_close(a, e, rtol=1e-9, atol=1e-12)

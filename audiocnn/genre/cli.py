@@ -13,6 +13,7 @@ import warnings
 from dataclasses import replace
 from pathlib import Path
 
+from audiocnn import runtime
 from audiocnn.audio import AudioError
 from audiocnn.checkpoint import CheckpointError
 from audiocnn.config import RecipeError, load_recipe, override
@@ -180,6 +181,7 @@ def main(argv: list[str] | None = None) -> int:
 
 def run_command(command, args) -> int:
     """Run a subcommand: user errors become one line on stderr and exit code 2."""
+    runtime.reuse_freed_memory()
     original_format = warnings.formatwarning
     warnings.formatwarning = lambda message, category, *rest: f"warning: {message}\n"
     try:
