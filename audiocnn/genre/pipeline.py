@@ -53,8 +53,8 @@ class GenreDataConfig:
     val_root: str = ""  # explicit validation folder (then root is all training)
     test_root: str = ""  # explicit test folder
     sample_rate: float = 22050 / 4  # Hz the network sees
-    window_samples: int = 16384  # ~3 s at 5.5 kHz
-    windows_per_track: int = 16  # random crops per track per epoch
+    window_samples: int = 32768  # ~6 s at 5.5 kHz: a few bars, enough for the rhythm
+    windows_per_track: int = 8  # random crops per track per epoch
     random_crop: bool = True  # False: every crop starts at 0 (the notebook's first minute)
     eval_hop: float = 0.5  # sliding-window hop for evaluation, as a fraction of the window
     gain_db: float = 6.0  # random gain range (+-dB) while training
