@@ -10,6 +10,7 @@ import math
 from dataclasses import asdict, dataclass
 
 import torch
+import torchaudio.functional as AF
 from torch import nn
 
 from audiocnn import dsp
@@ -111,7 +112,10 @@ class GenreCNN(nn.Module):
 
 @dataclass(frozen=True)
 class FIRDenoiserConfig:
-    arch: str = "mask"  # "seed": the lab's MIMO FIR CNN; "mask": FIR bank -> mask -> FIR bank
+    # "seed": the lab's MIMO FIR CNN; "spectral": decimated windowed-DFT FIR bank -> MIMO FIR CNN
+    # over frames -> gain per bin -> overlap-add FIR bank (the default); "mask": full-rate FIR
+    # bank -> gains per band -> FIR bank (the first shipped design)
+    arch: str = "spectral"
     n_taps: tuple[int, ...] = (40, 40)  # seed: taps per layer
     n_features: tuple[int, ...] = (1, 5, 1)  # seed: features entering and leaving each layer
     bands: int = 24  # mask: filters in the analysis bank
@@ -125,12 +129,24 @@ class FIRDenoiserConfig:
     delay: int = 127  # latency in samples: the output estimates the clean input this much ago
     learn_banks: bool = False  # mask: train the analysis/synthesis banks too (Adam steps are
     # large next to their small taps and break the exact reconstruction: off by default)
+    frame_taps: int = 512  # spectral: taps of the analysis and synthesis filters (32 ms at 16 kHz)
+    hop: int = 128  # spectral: a new frame every this many samples (8 ms at 16 kHz)
+    spectral_hidden: int = 128  # spectral: features of the gain network's hidden layers
+    spectral_bands: int = 32  # spectral: gains on this many mel bands (laid out for 16 kHz),
+    # spread over the bins by the bands' own triangles; 0: one gain per bin
+    spectral_taps: tuple[int, ...] = (1, 3, 3, 3, 3, 1)  # spectral: taps per layer, in frames
+    spectral_dilations: tuple[int, ...] = (1, 1, 2, 4, 8, 1)  # spectral: spacing, in frames
 
     @classmethod
     def seed(cls) -> FIRDenoiserConfig:
         """The MIMO FIR lab's network: features [1, 5, 1], taps [40, 40], tanh between, and
         no latency (it estimates the clean sample at the same time)."""
         return cls(arch="seed", delay=0)
+
+    @property
+    def latency(self) -> int:
+        """Samples between an input sample and the output that estimates it."""
+        return self.frame_taps - 1 if self.arch == "spectral" else self.delay
 
 
 class SeedFIRDenoiser(nn.Module):
@@ -226,6 +242,124 @@ class MaskFIRDenoiser(nn.Module):
         return y, new_state
 
 
+class SpectralMaskDenoiser(nn.Module):
+    """A decimated FIR filter bank, a MIMO FIR CNN that gives a gain per bin, and the FIR
+    synthesis bank that undoes the first.
+
+    1. Analysis: ``frame_taps // 2 + 1`` complex FIR band-pass filters (a periodic
+       square-root-Hann window times the DFT's complex exponentials: each is a pair of real FIR
+       filters), evaluated every ``hop`` samples. This is a causal MIMO FIR layer, 1 -> 2
+       x bins, kept at one output in ``hop``; the fast path is an ``rfft`` of each frame.
+    2. Gains: the log-power of every bin, per frame, through a dilated MIMO FIR CNN over frames
+       (``spectral_taps`` x ``spectral_dilations``; tanh between layers, sigmoid after):
+       a gain in [0, 1] per bin and frame, from the last ~0.25 s.
+    3. Synthesis: each gated frame through the synthesis filters (``irfft`` and the same
+       window) and overlap-added: the FIR synthesis bank. With gains of 1 the chain is an exact
+       delay of ``frame_taps - 1`` samples.
+
+    Every stage is causal and finite, so :meth:`stream` over blocks equals the whole signal.
+
+    Shape:
+        ``(batch, 1, time)`` -> ``(batch, 1, time)``, delayed by ``frame_taps - 1`` samples.
+    """
+
+    def __init__(self, config: FIRDenoiserConfig) -> None:
+        super().__init__()
+        c = config
+        if c.frame_taps % c.hop:
+            raise ValueError(f"frame_taps {c.frame_taps} must be a multiple of hop {c.hop}")
+        self.frame_taps, self.hop = c.frame_taps, c.hop
+        self.delay = c.frame_taps - 1
+        bins = c.frame_taps // 2 + 1
+        window = torch.hann_window(c.frame_taps, periodic=True, dtype=torch.float64).sqrt()
+        # The overlapping squared windows sum to frame_taps / (2 hop): scale the synthesis by
+        # its inverse so that gains of 1 give back the input exactly.
+        # float64 buffers, cast to the signal's precision where used
+        self.register_buffer("window", window, persistent=False)
+        self.register_buffer(
+            "synthesis_window", window * 2 * c.hop / c.frame_taps, persistent=False
+        )
+        if c.spectral_bands:
+            # Triangular mel bands pool the bins' powers into the network's inputs, and the
+            # same triangles, normalised per bin, spread its gains back over the bins.
+            bands = AF.melscale_fbanks(bins, 0.0, 8000.0, c.spectral_bands, 16000).double()
+            spread = bands.clone()
+            spread[spread.sum(1) == 0, 0] = 1.0  # DC, below the first band's centre
+            spread = spread / spread.sum(1, keepdim=True)  # (bins, bands), rows sum to 1
+            self.register_buffer("band_weights", bands, persistent=False)
+            self.register_buffer("band_spread", spread.T.contiguous(), persistent=False)
+            outputs = c.spectral_bands
+        else:
+            self.band_weights = self.band_spread = None
+            outputs = bins
+        widths = (outputs, *([c.spectral_hidden] * (len(c.spectral_taps) - 1)), outputs)
+        self.gains = MIMOFIRCNN(c.spectral_taps, widths, dilations=c.spectral_dilations, bias=True)
+        # Log-powers of speech at ordinary levels span about -25 to +5 (natural log); centre
+        # and scale them like that for the tanh layers; the first layer learns the rest.
+        self.register_buffer("feature_shift", torch.tensor(10.0), persistent=False)
+        self.register_buffer("feature_scale", torch.tensor(1 / 8), persistent=False)
+        with torch.no_grad():
+            # The lab's xavier draw on an (n_taps, G, F) tensor counts G * F as the fan-in
+            # (std 0.011 for 128 wide layers): activations and gradients then fade away through
+            # the hidden layers and only the last one learns. Draw with a filter's real fan-in
+            # and fan-out, n_taps * F and n_taps * G, instead.
+            for layer in self.gains.layers:
+                n_taps, fan_in, fan_out = layer.taps.shape
+                layer.taps.normal_(0.0, math.sqrt(2.0 / (n_taps * (fan_in + fan_out))))
+            # Start open: every gain sigmoid(3) = 0.95, whatever the input.
+            self.gains.layers[-1].taps.zero_()
+            self.gains.layers[-1].bias.fill_(3.0)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.stream(x, None)[0]
+
+    def stream(self, x: torch.Tensor, state: list | None) -> tuple[torch.Tensor, list]:
+        """Denoise one block; ``state`` from the previous block (``None`` at the start)."""
+        n, hop = self.frame_taps, self.hop
+        batch, length = x.shape[0], x.shape[-1]
+        if state is None:  # silence before the signal; the first frame ends at sample hop - 1
+            state = [x.new_zeros(batch, n - 1), None, x.new_zeros(batch, n - 1), 0]
+        history, gain_state, pending, position = state
+        signal = torch.cat([history, x[:, 0]], dim=-1)  # sample i is position - (n - 1) + i
+        first = (hop - 1 - position) % hop  # block offset of the first frame's last sample
+        if signal.shape[-1] - first >= n:
+            frames = signal[:, first:].unfold(-1, n, hop)  # (batch, frames, n)
+        else:  # a short block that completes no frame
+            frames = signal.new_zeros(batch, 0, n)
+        # Output sample j of this block estimates input position + j - (n - 1); frame k covers
+        # output samples first + k * hop + [0, n), so no frame reaches past length + n - 1.
+        out = nn.functional.pad(pending, (0, length))
+        if frames.shape[1]:
+            spectrum = torch.fft.rfft(
+                frames * self.window.to(x.dtype), dim=-1
+            )  # (batch, frames, bins)
+            power = spectrum.real.square() + spectrum.imag.square()
+            if self.band_weights is not None:
+                power = power @ self.band_weights.to(x.dtype)
+            features = (torch.log(power + 1e-10) + self.feature_shift) * self.feature_scale
+            logits, gain_state = self.gains.stream(features.transpose(1, 2), gain_state)
+            gains = torch.sigmoid(logits).transpose(1, 2)  # (batch, frames, bands or bins)
+            if self.band_spread is not None:
+                gains = gains @ self.band_spread.to(x.dtype)
+            gated = spectrum * gains
+            pieces = torch.fft.irfft(gated, n=n, dim=-1) * self.synthesis_window.to(x.dtype)
+            added = nn.functional.fold(  # overlap-add
+                pieces.transpose(1, 2),
+                output_size=(1, (frames.shape[1] - 1) * hop + n),
+                kernel_size=(1, n),
+                stride=(1, hop),
+            )[:, 0, 0]
+            out[:, first : first + added.shape[-1]] += added
+        y = out[:, :length]
+        new_state = [
+            signal[:, signal.shape[-1] - (n - 1) :],
+            gain_state,
+            out[:, length:],
+            position + length,
+        ]
+        return y[:, None], new_state
+
+
 def filter_bank(bands: int, analysis_taps: int, synthesis_taps: int, delay: int):
     """Hann-windowed cosine band-pass analysis filters evenly spaced up to Nyquist, and the
     minimum-norm synthesis filters that make the chain an exact delay of ``delay`` samples.
@@ -268,7 +402,9 @@ def denoiser_model(config: FIRDenoiserConfig) -> nn.Module:
         return SeedFIRDenoiser(config)
     if config.arch == "mask":
         return MaskFIRDenoiser(config)
-    raise ValueError(f"denoiser arch must be 'seed' or 'mask', got {config.arch!r}")
+    if config.arch == "spectral":
+        return SpectralMaskDenoiser(config)
+    raise ValueError(f"denoiser arch must be 'seed', 'spectral' or 'mask', got {config.arch!r}")
 
 
 def build_model(name: str, config: dict) -> nn.Module:

@@ -15,15 +15,13 @@ from audiocnn.denoise.stream import denoise_array, denoise_file
 from audiocnn.metrics import align, si_sdr
 from audiocnn.models import FIRDenoiserConfig, denoiser_model
 
-SMALL = FIRDenoiserConfig(
-    bands=8,
-    analysis_taps=32,
-    envelope_taps=16,
-    hidden=8,
-    mask_taps=(4, 4),
-    mask_dilations=(1, 4),
-    synthesis_taps=32,
-    delay=31,
+SMALL = FIRDenoiserConfig(  # the default (spectral) design, small
+    frame_taps=64,
+    hop=16,
+    spectral_hidden=8,
+    spectral_taps=(3, 2),
+    spectral_dilations=(1, 4),
+    spectral_bands=8,
 )
 
 
@@ -173,8 +171,8 @@ def test_train_then_evaluate_through_the_cli(tmp_path, capsys, monkeypatch):
     recipe = tmp_path / "tiny.toml"
     recipe.write_text(
         "[data]\nval_files = 4\nwindow_samples = 4000\n"
-        "[model]\nbands = 8\nanalysis_taps = 32\nenvelope_taps = 16\nhidden = 8\n"
-        "mask_taps = [4, 4]\nmask_dilations = [1, 4]\nsynthesis_taps = 32\ndelay = 31\n"
+        "[model]\nframe_taps = 64\nhop = 16\nspectral_hidden = 8\nspectral_taps = [3, 2]\n"
+        "spectral_dilations = [1, 4]\nspectral_bands = 8\n"
         "[train]\nepochs = 2\nbatch_size = 8\n"
     )
     out = tmp_path / "run"

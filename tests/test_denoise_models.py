@@ -1,4 +1,6 @@
-"""The denoisers: the lab's network exactly, and exact streaming of the mask denoiser."""
+"""The denoisers: the lab's network exactly, exact streaming of the spectral and mask denoisers."""
+
+from dataclasses import replace
 
 import pytest
 import torch
@@ -21,6 +23,7 @@ def test_seed_denoiser_is_the_labs_network():
 def test_mask_denoiser_streams_exactly(block):
     torch.manual_seed(1)
     config = FIRDenoiserConfig(
+        arch="mask",
         bands=6,
         analysis_taps=20,
         envelope_taps=9,
@@ -35,17 +38,61 @@ def test_mask_denoiser_streams_exactly(block):
     for p in model.parameters():  # away from the gentle initialisation, so every path matters
         p.data.add_(0.3 * torch.randn_like(p))
     x = torch.randn(2, 1, 3001)
+    offline, streamed = offline_and_streamed(model, x, block)
+    torch.testing.assert_close(streamed, offline, rtol=1e-5, atol=1e-5)
+
+
+def offline_and_streamed(model, x: torch.Tensor, block: int):
+    """The model on the whole of ``x``, and on ``x`` in blocks with the state carried."""
     with torch.no_grad():
-        offline = model(x)
         state, pieces = None, []
         for start in range(0, x.shape[-1], block):
             y, state = model.stream(x[..., start : start + block], state)
             pieces.append(y)
-    torch.testing.assert_close(torch.cat(pieces, -1), offline, rtol=1e-5, atol=1e-5)
+        return model(x), torch.cat(pieces, -1)
 
 
-def test_mask_denoiser_is_causal_and_rebuilds_from_its_config():
-    model = denoiser_model(FIRDenoiserConfig()).eval()
+def small_spectral(**changes) -> torch.nn.Module:
+    config = FIRDenoiserConfig(
+        frame_taps=64,
+        hop=16,
+        spectral_hidden=8,
+        spectral_taps=(3, 2),
+        spectral_dilations=(1, 4),
+        spectral_bands=8,
+    )
+    return denoiser_model(replace(config, **changes)).double().eval()
+
+
+@pytest.mark.parametrize("block", [1, 15, 16, 17, 1000, 3001])
+def test_spectral_denoiser_streams_exactly(block):
+    torch.manual_seed(2)
+    model = small_spectral()
+    for p in model.parameters():  # away from the open-gate initialisation
+        p.data.add_(0.3 * torch.randn_like(p))
+    offline, streamed = offline_and_streamed(
+        model, torch.randn(2, 1, 3001, dtype=torch.float64), block
+    )
+    torch.testing.assert_close(streamed, offline, rtol=0, atol=1e-12)
+
+
+@pytest.mark.parametrize("frame_taps,hop", [(64, 16), (64, 32), (512, 128)])
+def test_spectral_denoiser_with_open_gates_is_an_exact_delay(frame_taps, hop):
+    # The analysis and synthesis banks reconstruct perfectly: all the change is the gains'.
+    model = small_spectral(frame_taps=frame_taps, hop=hop)
+    with torch.no_grad():
+        model.gains.layers[-1].bias.fill_(1e3)  # sigmoid -> 1 in float64
+        x = torch.randn(3, 1, 2000, dtype=torch.float64)
+        y = model(x)
+    delay = frame_taps - 1
+    assert model.delay == delay == FIRDenoiserConfig(frame_taps=frame_taps).latency
+    torch.testing.assert_close(y[..., delay:], x[..., :-delay], rtol=0, atol=1e-12)
+    torch.testing.assert_close(y[..., :delay], torch.zeros_like(y[..., :delay]))
+
+
+@pytest.mark.parametrize("arch", ["mask", "spectral"])
+def test_denoisers_are_causal_and_rebuild_from_their_config(arch):
+    model = denoiser_model(FIRDenoiserConfig(arch=arch)).eval()
     x = torch.randn(1, 1, 4000)
     changed = x.clone()
     changed[..., 3000:] += 1.0
@@ -53,7 +100,18 @@ def test_mask_denoiser_is_causal_and_rebuilds_from_its_config():
         torch.testing.assert_close(model(changed)[..., :3000], model(x)[..., :3000])
     from dataclasses import asdict
 
-    again = build_model("FIRDenoiser", asdict(FIRDenoiserConfig()))
+    again = build_model("FIRDenoiser", asdict(FIRDenoiserConfig(arch=arch)))
     again.load_state_dict(model.state_dict())
     with torch.no_grad():
         torch.testing.assert_close(again(x), model(x))
+
+
+def test_spectral_gain_network_is_drawn_with_each_filters_fan_in():
+    # The lab's draw (xavier on (n_taps, G, F)) would give 128-wide layers a 0.011 spread.
+    torch.manual_seed(0)
+    model = denoiser_model(FIRDenoiserConfig())
+    hidden = model.gains.layers[1].taps  # (3, 128, 128)
+    n_taps, fan_in, fan_out = hidden.shape
+    expected = (2.0 / (n_taps * (fan_in + fan_out))) ** 0.5
+    assert abs(hidden.std().item() / expected - 1) < 0.05
+    assert torch.all(model.gains.layers[-1].taps == 0)  # and the gates start open

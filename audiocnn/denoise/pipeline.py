@@ -56,6 +56,8 @@ class LossConfig:
     l1: float = 1.0  # the lab's loss: mean absolute error of the waveform
     si_sdr: float = 0.0  # weight of -SI-SDR / 100 (dB scaled to the size of L1 terms)
     stft: float = 0.0  # weight of the multi-resolution STFT magnitude loss
+    compressed: float = 0.0  # weight of the L1 distance of STFT magnitudes ** 0.3 (512/128):
+    # loud and quiet bins both count, as they do to a listener, without log's floor
 
 
 @dataclass(frozen=True)
@@ -93,8 +95,24 @@ def stft_loss(estimate: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
     return total / len(STFT_RESOLUTIONS)
 
 
+def compressed_spectrum_loss(estimate: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
+    """Mean absolute difference of power-law compressed STFT magnitudes (``|X| ** 0.3``,
+    512-sample Hann frames, hop 128), the usual training target of spectral-mask denoisers."""
+    window = torch.hann_window(512, device=estimate.device)
+    magnitudes = [
+        torch.stft(x.reshape(-1, x.shape[-1]), 512, 128, window=window, return_complex=True)
+        .abs()
+        .add(1e-8)
+        .pow(0.3)
+        for x in (estimate, target)
+    ]
+    return F.l1_loss(magnitudes[0], magnitudes[1])
+
+
 def denoise_loss(estimate: torch.Tensor, target: torch.Tensor, config: LossConfig) -> torch.Tensor:
     loss = config.l1 * F.l1_loss(estimate, target)
+    if config.compressed:
+        loss = loss + config.compressed * compressed_spectrum_loss(estimate, target)
     if config.si_sdr:
         loss = loss - config.si_sdr * si_sdr(estimate, target).mean() / 100
     if config.stft:
