@@ -14,15 +14,9 @@ from audiocnn.denoise import cli, pipeline
 from audiocnn.denoise.stream import denoise_array, denoise_file
 from audiocnn.metrics import align, si_sdr
 from audiocnn.models import FIRDenoiserConfig, denoiser_model
+from tests.test_denoise_models import SMALL_SPECTRAL
 
-SMALL = FIRDenoiserConfig(  # the default (spectral) design, small
-    frame_taps=64,
-    hop=16,
-    spectral_hidden=8,
-    spectral_taps=(3, 2),
-    spectral_dilations=(1, 4),
-    spectral_bands=8,
-)
+SMALL = SMALL_SPECTRAL
 
 
 @pytest.fixture

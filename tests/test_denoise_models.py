@@ -52,16 +52,18 @@ def offline_and_streamed(model, x: torch.Tensor, block: int):
         return model(x), torch.cat(pieces, -1)
 
 
+SMALL_SPECTRAL = FIRDenoiserConfig(  # the default (spectral) design, small
+    frame_taps=64,
+    hop=16,
+    spectral_hidden=8,
+    spectral_taps=(3, 2),
+    spectral_dilations=(1, 4),
+    spectral_bands=8,
+)
+
+
 def small_spectral(**changes) -> torch.nn.Module:
-    config = FIRDenoiserConfig(
-        frame_taps=64,
-        hop=16,
-        spectral_hidden=8,
-        spectral_taps=(3, 2),
-        spectral_dilations=(1, 4),
-        spectral_bands=8,
-    )
-    return denoiser_model(replace(config, **changes)).double().eval()
+    return denoiser_model(replace(SMALL_SPECTRAL, **changes)).double().eval()
 
 
 @pytest.mark.parametrize("block", [1, 15, 16, 17, 1000, 3001])
