@@ -243,16 +243,17 @@ class MaskFIRDenoiser(nn.Module):
 
 
 class SpectralMaskDenoiser(nn.Module):
-    """A decimated FIR filter bank, a MIMO FIR CNN that gives a gain per bin, and the FIR
+    """A decimated FIR filter bank, a MIMO FIR CNN that gives a gain per band, and the FIR
     synthesis bank that undoes the first.
 
     1. Analysis: ``frame_taps // 2 + 1`` complex FIR band-pass filters (a periodic
        square-root-Hann window times the DFT's complex exponentials: each is a pair of real FIR
        filters), evaluated every ``hop`` samples. This is a causal MIMO FIR layer, 1 -> 2
        x bins, kept at one output in ``hop``; the fast path is an ``rfft`` of each frame.
-    2. Gains: the log-power of every bin, per frame, through a dilated MIMO FIR CNN over frames
-       (``spectral_taps`` x ``spectral_dilations``; tanh between layers, sigmoid after):
-       a gain in [0, 1] per bin and frame, from the last ~0.25 s.
+    2. Gains: the log-power of ``spectral_bands`` mel bands (or of every bin), per frame,
+       through a dilated MIMO FIR CNN over frames (``spectral_taps`` x ``spectral_dilations``;
+       tanh between layers, sigmoid after): a gain in [0, 1] per band and frame, from the last
+       ~0.25 s, spread over the bins by the bands' own triangles.
     3. Synthesis: each gated frame through the synthesis filters (``irfft`` and the same
        window) and overlap-added: the FIR synthesis bank. With gains of 1 the chain is an exact
        delay of ``frame_taps - 1`` samples.
@@ -273,8 +274,8 @@ class SpectralMaskDenoiser(nn.Module):
         bins = c.frame_taps // 2 + 1
         window = torch.hann_window(c.frame_taps, periodic=True, dtype=torch.float64).sqrt()
         # The overlapping squared windows sum to frame_taps / (2 hop): scale the synthesis by
-        # its inverse so that gains of 1 give back the input exactly.
-        # float64 buffers, cast to the signal's precision where used
+        # its inverse so that gains of 1 give back the input exactly. (float64 buffers, cast
+        # to the signal's precision where used.)
         self.register_buffer("window", window, persistent=False)
         self.register_buffer(
             "synthesis_window", window * 2 * c.hop / c.frame_taps, persistent=False
