@@ -113,7 +113,7 @@ class GenreCNN(nn.Module):
 @dataclass(frozen=True)
 class FIRDenoiserConfig:
     # "seed": the lab's MIMO FIR CNN; "spectral": decimated windowed-DFT FIR bank -> MIMO FIR CNN
-    # over frames -> gain per bin -> overlap-add FIR bank (the default); "mask": full-rate FIR
+    # over frames -> gain per band -> overlap-add FIR bank (the default); "mask": full-rate FIR
     # bank -> gains per band -> FIR bank (the first shipped design)
     arch: str = "spectral"
     n_taps: tuple[int, ...] = (40, 40)  # seed: taps per layer
@@ -126,7 +126,8 @@ class FIRDenoiserConfig:
     mask_taps: tuple[int, ...] = (8, 8, 8)  # mask: taps of the mask network's layers
     mask_dilations: tuple[int, ...] = (1, 4, 16)  # mask: their spacing, in strides (0.15 s)
     synthesis_taps: int = 128  # mask: taps of each synthesis filter
-    delay: int = 127  # latency in samples: the output estimates the clean input this much ago
+    delay: int = 127  # mask/seed latency in samples: the output estimates the clean input
+    # this much ago (spectral: always frame_taps - 1)
     learn_banks: bool = False  # mask: train the analysis/synthesis banks too (Adam steps are
     # large next to their small taps and break the exact reconstruction: off by default)
     frame_taps: int = 512  # spectral: taps of the analysis and synthesis filters (32 ms at 16 kHz)
@@ -142,11 +143,6 @@ class FIRDenoiserConfig:
         """The MIMO FIR lab's network: features [1, 5, 1], taps [40, 40], tanh between, and
         no latency (it estimates the clean sample at the same time)."""
         return cls(arch="seed", delay=0)
-
-    @property
-    def latency(self) -> int:
-        """Samples between an input sample and the output that estimates it."""
-        return self.frame_taps - 1 if self.arch == "spectral" else self.delay
 
 
 class SeedFIRDenoiser(nn.Module):
@@ -331,9 +327,8 @@ class SpectralMaskDenoiser(nn.Module):
         # output samples first + k * hop + [0, n), so no frame reaches past length + n - 1.
         out = nn.functional.pad(pending, (0, length))
         if frames.shape[1]:
-            spectrum = torch.fft.rfft(
-                frames * self.window.to(x.dtype), dim=-1
-            )  # (batch, frames, bins)
+            windowed = frames * self.window.to(x.dtype)
+            spectrum = torch.fft.rfft(windowed, dim=-1)  # (batch, frames, bins)
             power = spectrum.real.square() + spectrum.imag.square()
             if self.band_weights is not None:
                 power = power @ self.band_weights.to(x.dtype)
