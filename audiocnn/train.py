@@ -9,6 +9,7 @@ and an optional time budget.
 from __future__ import annotations
 
 import contextlib
+import gc
 import json
 import math
 import os
@@ -152,7 +153,16 @@ def main_process_first(device_name: str = "auto"):
 
 
 def finish_distributed() -> None:
+    """Leave a torchrun process group cleanly, on every rank.
+
+    Ranks wait for each other first (rank 0 finishes last: it evaluates and writes), then what
+    still holds the group (a DistributedDataParallel wrapper caught in a reference cycle) is
+    freed and the group destroyed while the interpreter is whole. A rank that left with gloo's
+    worker threads still alive could abort at exit (SIGABRT), failing the whole launch.
+    """
     if dist.is_initialized():
+        dist.barrier()
+        gc.collect()
         dist.destroy_process_group()
 
 
