@@ -135,6 +135,8 @@ class FIRDenoiserConfig:
     spectral_hidden: int = 128  # spectral: features of the gain network's hidden layers
     spectral_bands: int = 32  # spectral: gains on this many mel bands (laid out for 16 kHz),
     # spread over the bins by the bands' own triangles; 0: one gain per bin
+    spectral_inputs: str = "bands"  # spectral: the gain network sees the log-power of each
+    # band ("bands") or of each bin ("bins": finer, e.g. the harmonics of a voice)
     spectral_taps: tuple[int, ...] = (1, 3, 3, 3, 3, 1)  # spectral: taps per layer, in frames
     spectral_dilations: tuple[int, ...] = (1, 1, 2, 4, 8, 1)  # spectral: spacing, in frames
 
@@ -246,7 +248,8 @@ class SpectralMaskDenoiser(nn.Module):
        square-root-Hann window times the DFT's complex exponentials: each is a pair of real FIR
        filters), evaluated every ``hop`` samples. This is a causal MIMO FIR layer, 1 -> 2
        x bins, kept at one output in ``hop``; the fast path is an ``rfft`` of each frame.
-    2. Gains: the log-power of ``spectral_bands`` mel bands (or of every bin), per frame,
+    2. Gains: the log-power of ``spectral_bands`` mel bands (or of every bin:
+       ``spectral_inputs="bins"``, or ``spectral_bands=0``), per frame,
        through a dilated MIMO FIR CNN over frames (``spectral_taps`` x ``spectral_dilations``;
        tanh between layers, sigmoid after): a gain in [0, 1] per band and frame, from the last
        ~0.25 s, spread over the bins by the bands' own triangles.
@@ -276,6 +279,13 @@ class SpectralMaskDenoiser(nn.Module):
         self.register_buffer(
             "synthesis_window", window * 2 * c.hop / c.frame_taps, persistent=False
         )
+        if c.spectral_inputs not in ("bands", "bins"):
+            raise ValueError(
+                f"spectral_inputs must be 'bands' or 'bins', not {c.spectral_inputs!r}"
+            )
+        self.register_buffer("band_weights", None, persistent=False)  # pools bins into bands
+        self.register_buffer("band_spread", None, persistent=False)  # spreads gains over bins
+        inputs = outputs = bins
         if c.spectral_bands:
             # Triangular mel bands pool the bins' powers into the network's inputs, and the
             # same triangles, normalised per bin, spread its gains back over the bins.
@@ -283,13 +293,12 @@ class SpectralMaskDenoiser(nn.Module):
             spread = bands.clone()
             spread[spread.sum(1) == 0, 0] = 1.0  # DC, below the first band's centre
             spread = spread / spread.sum(1, keepdim=True)  # (bins, bands), rows sum to 1
-            self.register_buffer("band_weights", bands, persistent=False)
+            if c.spectral_inputs == "bands":
+                self.register_buffer("band_weights", bands, persistent=False)
+                inputs = c.spectral_bands
             self.register_buffer("band_spread", spread.T.contiguous(), persistent=False)
             outputs = c.spectral_bands
-        else:
-            self.band_weights = self.band_spread = None
-            outputs = bins
-        widths = (outputs, *([c.spectral_hidden] * (len(c.spectral_taps) - 1)), outputs)
+        widths = (inputs, *([c.spectral_hidden] * (len(c.spectral_taps) - 1)), outputs)
         self.gains = MIMOFIRCNN(c.spectral_taps, widths, dilations=c.spectral_dilations, bias=True)
         # Log-powers of speech at ordinary levels span about -25 to +5 (natural log); centre
         # and scale them like that for the tanh layers; the first layer learns the rest.

@@ -66,10 +66,11 @@ def small_spectral(**changes) -> torch.nn.Module:
     return denoiser_model(replace(SMALL_SPECTRAL, **changes)).double().eval()
 
 
+@pytest.mark.parametrize("inputs", ["bands", "bins"])
 @pytest.mark.parametrize("block", [1, 15, 16, 17, 1000, 3001])
-def test_spectral_denoiser_streams_exactly(block):
+def test_spectral_denoiser_streams_exactly(block, inputs):
     torch.manual_seed(2)
-    model = small_spectral()
+    model = small_spectral(spectral_inputs=inputs)
     for p in model.parameters():  # away from the open-gate initialisation
         p.data.add_(0.3 * torch.randn_like(p))
     offline, streamed = offline_and_streamed(
@@ -106,6 +107,22 @@ def test_denoisers_are_causal_and_rebuild_from_their_config(arch):
     again.load_state_dict(model.state_dict())
     with torch.no_grad():
         torch.testing.assert_close(again(x), model(x))
+
+
+@pytest.mark.parametrize(
+    "bands,inputs,widths", [(8, "bands", (8, 8)), (8, "bins", (33, 8)), (0, "bins", (33, 33))]
+)
+def test_spectral_gain_network_sees_bands_or_bins_and_gives_a_gain_per_band(bands, inputs, widths):
+    model = small_spectral(spectral_bands=bands, spectral_inputs=inputs)
+    first, last = model.gains.layers[0].taps, model.gains.layers[-1].taps  # (taps, F, G)
+    assert (first.shape[1], last.shape[2]) == widths
+    with torch.no_grad():
+        assert model(torch.randn(1, 1, 500, dtype=torch.float64)).shape == (1, 1, 500)
+
+
+def test_spectral_inputs_must_be_bands_or_bins():
+    with pytest.raises(ValueError, match="spectral_inputs"):
+        small_spectral(spectral_inputs="mel")
 
 
 def test_spectral_gain_network_is_drawn_with_each_filters_fan_in():
