@@ -206,3 +206,39 @@ def test_seed_lab_recipe_is_the_lab():
     )
     assert (lab.loss.l1, lab.loss.si_sdr, lab.loss.stft, lab.data.val_files) == (1, 0, 0, 50)
     load_recipe(recipes / "speech16k.toml", DenoiseRunConfig)
+
+
+def test_compare_scores_each_method_per_snr_and_notes_missing_packages(
+    tmp_path, small_checkpoint, monkeypatch
+):
+    from audiocnn.denoise import compare
+
+    rng = np.random.default_rng(0)
+    t = np.arange(16000) / 16000
+    for name, snr_db in (("snr00_a.wav", 0), ("snr10_b.wav", 10), ("snr10_c.wav", 10)):
+        clean = 0.3 * np.sin(2 * np.pi * 220 * t) * (t > 0.3)
+        noise = rng.standard_normal(t.size)
+        noise *= np.sqrt((clean**2).mean() / (noise**2).mean()) * 10 ** (-snr_db / 20)
+        for folder, x in (("clean", clean), ("noisy", clean + noise)):
+            (tmp_path / "pairs" / folder).mkdir(parents=True, exist_ok=True)
+            sf.write(tmp_path / "pairs" / folder / name, x.astype(np.float32), 16000)
+
+    def missing():
+        raise ImportError("no", name="pyrnnoise")
+
+    monkeypatch.setattr(compare, "EXTERNAL", {"RNNoise": missing})
+    result = compare.compare(tmp_path / "pairs", [small_checkpoint])
+    methods = result["methods"]
+    ours = f"audiocnn ({small_checkpoint})"
+    assert set(methods) == {"noisy input", "spectral subtraction", "audiocnn (shipped)", ours}
+    assert result["files"] == 3
+    assert any("RNNoise skipped: pyrnnoise not installed" in note for note in result["notes"])
+    for name, row in methods.items():
+        assert list(row["groups"]) == ["0 dB", "10 dB"]
+        assert row["rtf"] > 0 or name == "noisy input"
+    for group in methods["noisy input"]["groups"].values():
+        assert group["si_sdr_improvement"] == pytest.approx(0.0, abs=1e-9)
+    # the shipped model removes white noise from a tone
+    assert methods["audiocnn (shipped)"]["groups"]["0 dB"]["si_sdr_improvement"] > 3.0
+    table = compare.format_table(result)
+    assert "SI-SDRi 0 dB" in table and "RNNoise skipped" in table
