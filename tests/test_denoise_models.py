@@ -129,7 +129,7 @@ def test_spectral_gain_network_is_drawn_with_each_filters_fan_in():
     # The lab's draw (xavier on (n_taps, G, F)) would give 128-wide layers a 0.011 spread.
     torch.manual_seed(0)
     model = denoiser_model(FIRDenoiserConfig())
-    hidden = model.gains.layers[1].taps  # (3, 128, 128)
+    hidden = model.gains.layers[1].taps  # (3, 256, 256)
     n_taps, fan_in, fan_out = hidden.shape
     expected = (2.0 / (n_taps * (fan_in + fan_out))) ** 0.5
     assert abs(hidden.std().item() / expected - 1) < 0.05
