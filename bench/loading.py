@@ -38,16 +38,21 @@ def make_files(folder: Path, n_files: int) -> list[Path]:
     return paths
 
 
-def throughput(load, paths: list[Path], rate: float, rounds: int = 2) -> float:
-    """Seconds of audio decoded per wall-clock second (best of ``rounds``)."""
-    load(paths[0], rate)  # warm-up: kernels, imports, caches
-    best = float("inf")
+def throughput(loads, paths: list[Path], rate: float, rounds: int = 7) -> list[float]:
+    """Seconds of audio decoded per wall-clock second by each loader, best of ``rounds``.
+
+    The loaders take turns within every round, so a slow spell of a shared machine hits them
+    alike instead of whichever happened to run then."""
+    for load in loads:
+        load(paths[0], rate)  # warm-up: kernels, imports, caches
+    best = [float("inf")] * len(loads)
     for _ in range(rounds):
-        start = time.perf_counter()
-        for path in paths:
-            load(path, rate)
-        best = min(best, time.perf_counter() - start)
-    return len(paths) * SECONDS / best
+        for i, load in enumerate(loads):
+            start = time.perf_counter()
+            for path in paths:
+                load(path, rate)
+            best[i] = min(best[i], time.perf_counter() - start)
+    return [len(paths) * SECONDS / b for b in best]
 
 
 def epoch(read_track, n_tracks: int, window: int) -> float:
@@ -75,8 +80,9 @@ def main() -> None:
         print(f"{args.files} files x {SECONDS} s at {FILE_RATE} Hz, 16-bit WAV")
         print(f"{'target rate':>12}{'ours s/s':>12}{'librosa s/s':>14}{'ours/librosa':>14}")
         for rate in (16000, 11025, FILE_RATE / 8):
-            ours = throughput(lambda p, r: load_audio(p, r), paths, rate)
-            theirs = throughput(lambda p, r: librosa.load(p, sr=r), paths, rate)
+            ours, theirs = throughput(
+                [lambda p, r: load_audio(p, r), lambda p, r: librosa.load(p, sr=r)], paths, rate
+            )
             print(f"{rate:>12.2f}{ours:>12.0f}{theirs:>14.0f}{ours / theirs:>14.2f}")
 
         rate, window = 16000, 3 * 16000
