@@ -6,6 +6,7 @@ Every layer is causal, so a network of them can be run on a long signal in block
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 
 import torch
@@ -42,8 +43,11 @@ class FIRFilter(nn.Module):
 class MIMOFIR(nn.Module):
     """Causal MIMO FIR filter ``y = sum_k S^(k*d) x H[k]`` (the lab's Task 2 layer).
 
-    Taps are drawn as the lab draws them (``xavier_normal_`` on a ``(n_taps, G, F)`` tensor) and
-    stored as ``(n_taps, F, G)``, the equation's layout.
+    Taps are stored as ``(n_taps, F, G)``, the equation's layout. ``init="lab"`` draws them as
+    the lab does (``xavier_normal_`` on a ``(n_taps, G, F)`` tensor), which counts ``G * F`` as
+    the fan-in: 0.011 standard deviation for 128 x 128 filters, too small for a deep wide stack
+    to learn through. ``init="fan"`` draws from N(0, 2 / (n_taps * (F + G))), a filter's real
+    fan-in and fan-out.
 
     Args:
         in_features: ``F``, features of the input.
@@ -51,6 +55,7 @@ class MIMOFIR(nn.Module):
         n_taps: taps per filter.
         dilation: spacing between taps, in samples.
         bias: add a learned constant per output feature (the lab has none).
+        init: ``"lab"`` (the default) or ``"fan"``, see above.
 
     Shape:
         ``(batch, F, time)`` -> ``(batch, G, time)``
@@ -64,12 +69,18 @@ class MIMOFIR(nn.Module):
         *,
         dilation: int = 1,
         bias: bool = False,
+        init: str = "lab",
     ) -> None:
         super().__init__()
         if min(in_features, out_features, n_taps, dilation) < 1:
             raise ValueError("in_features, out_features, n_taps and dilation must all be >= 1")
         taps = torch.empty(n_taps, out_features, in_features)
-        nn.init.xavier_normal_(taps)
+        if init == "lab":
+            nn.init.xavier_normal_(taps)
+        elif init == "fan":
+            nn.init.normal_(taps, 0.0, math.sqrt(2.0 / (n_taps * (in_features + out_features))))
+        else:
+            raise ValueError(f"init must be 'lab' or 'fan', not {init!r}")
         self.taps = nn.Parameter(taps.transpose(1, 2).contiguous())
         self.bias = nn.Parameter(torch.zeros(out_features)) if bias else None
         self.dilation = dilation
@@ -117,6 +128,7 @@ class MIMOFIRCNN(nn.Module):
         n_features: ``[F0, ..., FL]``, features entering the first layer and leaving each layer.
         dilations: spacing between taps per layer; all 1 (the lab) by default.
         bias: give each layer a bias.
+        init: how every layer draws its taps (:class:`MIMOFIR`).
 
     Shape:
         ``(batch, F0, time)`` -> ``(batch, FL, time)``
@@ -129,6 +141,7 @@ class MIMOFIRCNN(nn.Module):
         *,
         dilations: Sequence[int] | None = None,
         bias: bool = False,
+        init: str = "lab",
     ) -> None:
         super().__init__()
         dilations = list(dilations) if dilations is not None else [1] * len(n_taps)
@@ -138,7 +151,14 @@ class MIMOFIRCNN(nn.Module):
                 f"dilations, got {len(n_features)} and {len(dilations)}"
             )
         self.layers = nn.ModuleList(
-            MIMOFIR(n_features[i], n_features[i + 1], n_taps[i], dilation=dilations[i], bias=bias)
+            MIMOFIR(
+                n_features[i],
+                n_features[i + 1],
+                n_taps[i],
+                dilation=dilations[i],
+                bias=bias,
+                init=init,
+            )
             for i in range(len(n_taps))
         )
 

@@ -300,19 +300,16 @@ class SpectralMaskDenoiser(nn.Module):
             self.register_buffer("band_spread", spread.T.contiguous(), persistent=False)
             outputs = c.spectral_bands
         widths = (inputs, *([c.spectral_hidden] * (len(c.spectral_taps) - 1)), outputs)
-        self.gains = MIMOFIRCNN(c.spectral_taps, widths, dilations=c.spectral_dilations, bias=True)
+        # Taps drawn with each filter's real fan-in ("fan"): the lab's draw starves a stack
+        # this deep and wide, and only the last layer would learn.
+        self.gains = MIMOFIRCNN(
+            c.spectral_taps, widths, dilations=c.spectral_dilations, bias=True, init="fan"
+        )
         # Log-powers of speech at ordinary levels span about -25 to +5 (natural log); centre
         # and scale them like that for the tanh layers; the first layer learns the rest.
         self.register_buffer("feature_shift", torch.tensor(10.0), persistent=False)
         self.register_buffer("feature_scale", torch.tensor(1 / 8), persistent=False)
         with torch.no_grad():
-            # The lab's xavier draw on an (n_taps, G, F) tensor counts G * F as the fan-in
-            # (std 0.011 for 128 wide layers): activations and gradients then fade away through
-            # the hidden layers and only the last one learns. Draw with a filter's real fan-in
-            # and fan-out, n_taps * F and n_taps * G, instead.
-            for layer in self.gains.layers:
-                n_taps, fan_in, fan_out = layer.taps.shape
-                layer.taps.normal_(0.0, math.sqrt(2.0 / (n_taps * (fan_in + fan_out))))
             # Start open: every gain sigmoid(3) = 0.95, whatever the input.
             self.gains.layers[-1].taps.zero_()
             self.gains.layers[-1].bias.fill_(3.0)

@@ -72,3 +72,13 @@ def test_bad_specifications_are_rejected():
         MIMOFIRCNN(n_taps=[3, 3], n_features=[1, 1])
     with pytest.raises(ValueError, match="n_taps"):
         FIRFilter(0)
+
+
+def test_mimofir_fan_init_uses_each_filters_fan_in_and_rejects_unknown_draws():
+    torch.manual_seed(0)
+    layer = MIMOFIR(128, 64, 3, init="fan")
+    expected = (2.0 / (3 * (128 + 64))) ** 0.5
+    assert abs(layer.taps.std().item() / expected - 1) < 0.05
+    assert MIMOFIR(128, 64, 3).taps.std().item() < 0.5 * expected  # the lab's draw is smaller
+    with pytest.raises(ValueError, match="init"):
+        MIMOFIR(2, 2, 3, init="xavier")

@@ -77,19 +77,20 @@ class DenoiseRunConfig:
 STFT_RESOLUTIONS = ((512, 128), (1024, 256), (256, 64))
 
 
+def stft_magnitude(x: torch.Tensor, n_fft: int, hop: int) -> torch.Tensor:
+    """``|STFT|`` of every signal in ``x`` (any leading shape, time last), Hann window."""
+    window = torch.hann_window(n_fft, device=x.device)
+    return torch.stft(
+        x.reshape(-1, x.shape[-1]), n_fft, hop, window=window, return_complex=True
+    ).abs()
+
+
 def stft_loss(estimate: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
     """Multi-resolution STFT loss: spectral convergence + log-magnitude L1, averaged over
     three (n_fft, hop) resolutions."""
     total = estimate.new_zeros(())
     for n_fft, hop in STFT_RESOLUTIONS:
-        window = torch.hann_window(n_fft, device=estimate.device)
-        spec = [
-            torch.stft(
-                x.reshape(-1, x.shape[-1]), n_fft, hop, window=window, return_complex=True
-            ).abs()
-            + 1e-7
-            for x in (estimate, target)
-        ]
+        spec = [stft_magnitude(x, n_fft, hop) + 1e-7 for x in (estimate, target)]
         convergence = torch.linalg.norm(spec[1] - spec[0]) / torch.linalg.norm(spec[1])
         total = total + convergence + F.l1_loss(spec[0].log(), spec[1].log())
     return total / len(STFT_RESOLUTIONS)
@@ -98,14 +99,7 @@ def stft_loss(estimate: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
 def compressed_spectrum_loss(estimate: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
     """Mean absolute difference of power-law compressed STFT magnitudes (``|X| ** 0.3``,
     512-sample Hann frames, hop 128), the usual training target of spectral-mask denoisers."""
-    window = torch.hann_window(512, device=estimate.device)
-    magnitudes = [
-        torch.stft(x.reshape(-1, x.shape[-1]), 512, 128, window=window, return_complex=True)
-        .abs()
-        .add(1e-8)
-        .pow(0.3)
-        for x in (estimate, target)
-    ]
+    magnitudes = [stft_magnitude(x, 512, 128).add(1e-8).pow(0.3) for x in (estimate, target)]
     return F.l1_loss(magnitudes[0], magnitudes[1])
 
 
