@@ -154,6 +154,28 @@ def test_si_sdr_and_alignment():
     np.testing.assert_allclose(align(late, ref.numpy(), 100)[:-37], ref.numpy()[:-37])
 
 
+@pytest.mark.parametrize(
+    "weights",
+    [{"l1": 1.0}, {"l1": 0, "compressed": 1.0}, {"l1": 0, "stft": 1.0}, {"l1": 0, "sdr": 1.0}],
+)
+def test_each_loss_prefers_the_clean_signal(weights):
+    torch.manual_seed(3)
+    clean = torch.randn(4, 1, 4000)
+    clean[0] = 0  # a window that is all pause: the batch SDR stays finite
+    config = pipeline.LossConfig(**weights)
+    slightly = pipeline.denoise_loss(clean + 0.01 * torch.randn_like(clean), clean, config)
+    badly = pipeline.denoise_loss(clean + 0.3 * torch.randn_like(clean), clean, config)
+    assert torch.isfinite(slightly) and slightly < badly
+
+
+def test_sdr_loss_is_the_batch_sdr_in_hundreds_of_db():
+    clean = torch.ones(2, 1, 100)
+    estimate = clean.clone()
+    estimate[0] += 0.1  # error energy 1 over clean energy 200: 23.0 dB
+    loss = pipeline.denoise_loss(estimate, clean, pipeline.LossConfig(l1=0, sdr=1.0))
+    assert float(loss) == pytest.approx(-10 * np.log10(200) / 100, rel=1e-5)
+
+
 @pytest.mark.slow
 def test_train_then_evaluate_through_the_cli(tmp_path, capsys, monkeypatch):
     corpus = synth.write_denoise_corpus(
@@ -166,7 +188,7 @@ def test_train_then_evaluate_through_the_cli(tmp_path, capsys, monkeypatch):
     recipe.write_text(
         "[data]\nval_files = 4\nwindow_samples = 4000\n"
         "[model]\nframe_taps = 64\nhop = 16\nspectral_hidden = 8\nspectral_taps = [3, 2]\n"
-        "spectral_dilations = [1, 4]\nspectral_bands = 8\n"
+        "spectral_dilations = [1, 4]\nspectral_bands = 8\ndeep_filter_bins = 9\n"
         "[train]\nepochs = 2\nbatch_size = 8\n"
     )
     out = tmp_path / "run"

@@ -59,6 +59,7 @@ SMALL_SPECTRAL = FIRDenoiserConfig(  # the default (spectral) design, small
     spectral_taps=(3, 2),
     spectral_dilations=(1, 4),
     spectral_bands=8,
+    deep_filter_bins=9,
 )
 
 
@@ -66,11 +67,21 @@ def small_spectral(**changes) -> torch.nn.Module:
     return denoiser_model(replace(SMALL_SPECTRAL, **changes)).double().eval()
 
 
-@pytest.mark.parametrize("inputs", ["bands", "bins"])
+@pytest.mark.parametrize(
+    "options",
+    [
+        {},
+        {"deep_filter_bins": 0},
+        {"spectral_inputs": "bins", "deep_filter_bins": 0},
+        {"spectral_context": 20},
+        {"deep_filter_taps": 4},
+        {"spectral_context": 5, "deep_filter_bins": 33, "deep_filter_taps": 1},
+    ],
+)
 @pytest.mark.parametrize("block", [1, 15, 16, 17, 1000, 3001])
-def test_spectral_denoiser_streams_exactly(block, inputs):
+def test_spectral_denoiser_streams_exactly(block, options):
     torch.manual_seed(2)
-    model = small_spectral(spectral_inputs=inputs)
+    model = small_spectral(**options)
     for p in model.parameters():  # away from the open-gate initialisation
         p.data.add_(0.3 * torch.randn_like(p))
     offline, streamed = offline_and_streamed(
@@ -84,7 +95,7 @@ def test_spectral_denoiser_with_open_gates_is_an_exact_delay(frame_taps, hop):
     # The analysis and synthesis banks reconstruct perfectly: all the change is the gains'.
     model = small_spectral(frame_taps=frame_taps, hop=hop)
     with torch.no_grad():
-        model.gains.layers[-1].bias.fill_(1e3)  # sigmoid -> 1 in float64
+        model.gains.layers[-1].bias[: model.gain_outputs].fill_(1e3)  # sigmoid -> 1
         x = torch.randn(3, 1, 2000, dtype=torch.float64)
         y = model(x)
     delay = frame_taps - 1
@@ -113,11 +124,57 @@ def test_denoisers_are_causal_and_rebuild_from_their_config(arch):
     "bands,inputs,widths", [(8, "bands", (8, 8)), (8, "bins", (33, 8)), (0, "bins", (33, 33))]
 )
 def test_spectral_gain_network_sees_bands_or_bins_and_gives_a_gain_per_band(bands, inputs, widths):
-    model = small_spectral(spectral_bands=bands, spectral_inputs=inputs)
+    model = small_spectral(spectral_bands=bands, spectral_inputs=inputs, deep_filter_bins=0)
     first, last = model.gains.layers[0].taps, model.gains.layers[-1].taps  # (taps, F, G)
     assert (first.shape[1], last.shape[2]) == widths
     with torch.no_grad():
         assert model(torch.randn(1, 1, 500, dtype=torch.float64)).shape == (1, 1, 500)
+
+
+def test_spectral_context_branch_starts_as_a_moving_average_of_each_input():
+    model = small_spectral(spectral_context=5, deep_filter_bins=0)
+    assert model.gains.layers[0].taps.shape[1] == 2 * 8  # the inputs and their summaries
+    features = torch.randn(2, 8, 40, dtype=torch.float64)
+    summary = model.context(features)
+    padded = torch.nn.functional.pad(features, (4, 0))
+    expected = padded.unfold(-1, 5, 1).mean(-1)
+    torch.testing.assert_close(summary, expected)
+
+
+def test_deep_filter_starts_silent_then_filters_each_low_bin_over_its_last_frames():
+    torch.manual_seed(4)
+    plain = small_spectral(deep_filter_bins=0)
+    filtered = small_spectral(deep_filter_bins=5, deep_filter_taps=2)
+    x = torch.randn(1, 1, 1000, dtype=torch.float64)
+    with torch.no_grad():
+        for layer, other in zip(plain.gains.layers[:-1], filtered.gains.layers[:-1], strict=True):
+            other.taps.zero_()
+            other.taps[:, : layer.taps.shape[1]] = layer.taps  # same gains; filter taps 0
+            other.bias.copy_(layer.bias)
+        torch.testing.assert_close(filtered(x), plain(x))
+        # Taps (1, 0) on frame t - 1 of every low bin: those bins get the previous frame added.
+        last = filtered.gains.layers[-1]
+        last.bias[8:] = torch.tensor([0.0, 0.0, 1.0, 0.0]).repeat(5)  # (bin, tap, re/im)
+        spectrum = torch.fft.rfft(x[0, 0, 15 : 15 + 64] * filtered.window)  # frame 0
+        gated, _ = filtered._deep_filter(
+            spectrum[None, None] * 0,
+            spectrum[None, None, :5],
+            last.bias[8:][None, None],
+            torch.zeros(1, 1, 5, dtype=torch.complex128),
+        )
+        torch.testing.assert_close(gated[0, 0, :5], torch.zeros(5, dtype=torch.complex128))
+        gated, _ = filtered._deep_filter(
+            spectrum[None, None] * 0,
+            torch.zeros(1, 1, 5, dtype=torch.complex128),
+            last.bias[8:][None, None],
+            spectrum[None, None, :5],
+        )
+        torch.testing.assert_close(gated[0, 0, :5], spectrum[:5])
+
+
+def test_deep_filter_options_are_checked():
+    with pytest.raises(ValueError, match="deep_filter_bins"):
+        small_spectral(deep_filter_bins=34)
 
 
 def test_spectral_inputs_must_be_bands_or_bins():

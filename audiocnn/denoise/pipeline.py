@@ -55,6 +55,8 @@ class DenoiseDataConfig:
 class LossConfig:
     l1: float = 1.0  # the lab's loss: mean absolute error of the waveform
     si_sdr: float = 0.0  # weight of -SI-SDR / 100 (dB scaled to the size of L1 terms)
+    sdr: float = 0.0  # weight of -SDR / 100 of the whole batch at once (every window's error
+    # over every window's energy: stable where a window is mostly a pause, unlike SI-SDR)
     stft: float = 0.0  # weight of the multi-resolution STFT magnitude loss
     compressed: float = 0.0  # weight of the L1 distance of STFT magnitudes ** 0.3 (512/128):
     # loud and quiet bins both count, as they do to a listener, without log's floor
@@ -109,6 +111,9 @@ def denoise_loss(estimate: torch.Tensor, target: torch.Tensor, config: LossConfi
         loss = loss + config.compressed * compressed_spectrum_loss(estimate, target)
     if config.si_sdr:
         loss = loss - config.si_sdr * si_sdr(estimate, target).mean() / 100
+    if config.sdr:
+        ratio = target.square().sum() / ((estimate - target).square().sum() + 1e-12)
+        loss = loss - config.sdr * 10 * torch.log10(ratio + 1e-12) / 100
     if config.stft:
         loss = loss + config.stft * stft_loss(estimate, target) / 10
     return loss
