@@ -311,14 +311,14 @@ class SpectralMaskDenoiser(nn.Module):
                 inputs = c.spectral_bands
             self.register_buffer("band_spread", spread.T.contiguous(), persistent=False)
             outputs = c.spectral_bands
-        self.context = None
+        self.context_fir = None
         if c.spectral_context:
             # A long MIMO FIR over the features, starting as each feature's moving average
-            self.context = MIMOFIR(inputs, inputs, c.spectral_context)
+            self.context_fir = MIMOFIR(inputs, inputs, c.spectral_context)
             with torch.no_grad():
-                self.context.taps.zero_()
-                self.context.taps[:, range(inputs), range(inputs)] = 1 / c.spectral_context
-        first = 2 * inputs if self.context is not None else inputs
+                self.context_fir.taps.zero_()
+                self.context_fir.taps[:, range(inputs), range(inputs)] = 1 / c.spectral_context
+        first = 2 * inputs if self.context_fir is not None else inputs
         self.df_bins, self.df_taps = c.deep_filter_bins, c.deep_filter_taps
         if not 0 <= self.df_bins <= bins or self.df_taps < 1:
             raise ValueError(
@@ -355,7 +355,8 @@ class SpectralMaskDenoiser(nn.Module):
         n, hop = self.frame_taps, self.hop
         batch, length = x.shape[0], x.shape[-1]
         if state is None:  # silence before the signal; the first frame ends at sample hop - 1
-            past = x.new_zeros(batch, self.df_taps - 1, self.df_bins, dtype=_complex(x.dtype))
+            complex_type = torch.promote_types(x.dtype, torch.complex64)  # float64: complex128
+            past = x.new_zeros(batch, self.df_taps - 1, self.df_bins, dtype=complex_type)
             state = [x.new_zeros(batch, n - 1), None, x.new_zeros(batch, n - 1), 0, past]
         history, gain_state, pending, position, past = state
         signal = torch.cat([history, x[:, 0]], dim=-1)  # sample i is position - (n - 1) + i
@@ -420,17 +421,13 @@ class SpectralMaskDenoiser(nn.Module):
 
     def _gain_logits(self, features: torch.Tensor, state):
         """The gain network on ``(batch, inputs, frames)``, after the context branch if any."""
-        if self.context is None:
+        if self.context_fir is None:
             return self.gains.stream(features, state)
         history, gain_state = (None, None) if state is None else state
-        powers = features[:, : self.context.taps.shape[1]]  # not the deep filter's inputs
-        summary = self.context(powers, history)
+        powers = features[:, : self.context_fir.taps.shape[1]]  # not the deep filter's inputs
+        summary = self.context_fir(powers, history)
         logits, gain_state = self.gains.stream(torch.cat([features, summary], 1), gain_state)
-        return logits, (next_history(powers, history, self.context.context), gain_state)
-
-
-def _complex(dtype: torch.dtype) -> torch.dtype:
-    return torch.complex128 if dtype == torch.float64 else torch.complex64
+        return logits, (next_history(powers, history, self.context_fir.context), gain_state)
 
 
 def filter_bank(bands: int, analysis_taps: int, synthesis_taps: int, delay: int):

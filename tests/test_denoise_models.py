@@ -135,7 +135,7 @@ def test_spectral_context_branch_starts_as_a_moving_average_of_each_input():
     model = small_spectral(spectral_context=5, deep_filter_bins=0)
     assert model.gains.layers[0].taps.shape[1] == 2 * 8  # the inputs and their summaries
     features = torch.randn(2, 8, 40, dtype=torch.float64)
-    summary = model.context(features)
+    summary = model.context_fir(features)
     padded = torch.nn.functional.pad(features, (4, 0))
     expected = padded.unfold(-1, 5, 1).mean(-1)
     torch.testing.assert_close(summary, expected)

@@ -112,8 +112,8 @@ def denoise_loss(estimate: torch.Tensor, target: torch.Tensor, config: LossConfi
     if config.si_sdr:
         loss = loss - config.si_sdr * si_sdr(estimate, target).mean() / 100
     if config.sdr:
-        ratio = target.square().sum() / ((estimate - target).square().sum() + 1e-12)
-        loss = loss - config.sdr * 10 * torch.log10(ratio + 1e-12) / 100
+        batch_sdr = snr(estimate.reshape(1, -1), target.reshape(1, -1))[0]  # one signal
+        loss = loss - config.sdr * batch_sdr / 100
     if config.stft:
         loss = loss + config.stft * stft_loss(estimate, target) / 10
     return loss
