@@ -143,7 +143,11 @@ class FIRDenoiserConfig:
     deep_filter_bins: int = 64  # spectral: the lowest this many bins (2 kHz at 16 kHz) also
     # get a complex FIR over their last frames, its taps given by the network per frame (0:
     # gains only; 64 bins took 0 dB from +3.5 to +3.9 dB, see recipes/denoise/README.md)
-    deep_filter_taps: int = 3  # spectral: taps of that FIR, in frames
+    deep_filter_taps: int = 3  # spectral: taps of that FIR, in frames (the newest ones: with a
+    # look-ahead of L frames they run from frame t + L back to t + L - taps + 1)
+    spectral_lookahead: int = 0  # spectral: frame t's gains and deep filter come from the
+    # network's output at frame t + this many (it has seen that far ahead), at the cost of
+    # this many hops of extra latency (DeepFilterNet3 looks 2 frames ahead)
     spectral_taps: tuple[int, ...] = (1, 3, 3, 3, 3, 1)  # spectral: taps per layer, in frames
     spectral_dilations: tuple[int, ...] = (1, 1, 2, 4, 8, 1)  # spectral: spacing, in frames
 
@@ -264,16 +268,18 @@ class SpectralMaskDenoiser(nn.Module):
        (a slow summary); ``deep_filter_bins`` adds, to each of the lowest bins, a complex FIR
        over that bin's last ``deep_filter_taps`` frames whose taps the network gives per frame
        (it then also sees those bins' complex values, normalised per frame): finer than a gain
-       per band, for the harmonics of a voice under loud noise (DeepFilterNet's deep filter,
-       without its look-ahead).
+       per band, for the harmonics of a voice under loud noise (DeepFilterNet's deep filter).
+       ``spectral_lookahead`` frames of look-ahead: frame t is gated (and deep-filtered) by the
+       network's output at frame t + L, so it has heard L hops past the frame it cleans; the
+       deep filter's taps then reach from frame t + L back (the newest ``deep_filter_taps``).
     3. Synthesis: each gated frame through the synthesis filters (``irfft`` and the same
        window) and overlap-added: the FIR synthesis bank. With gains of 1 the chain is an exact
-       delay of ``frame_taps - 1`` samples.
+       delay of ``frame_taps - 1 + hop * spectral_lookahead`` samples (the latency).
 
     Every stage is causal and finite, so :meth:`stream` over blocks equals the whole signal.
 
     Shape:
-        ``(batch, 1, time)`` -> ``(batch, 1, time)``, delayed by ``frame_taps - 1`` samples.
+        ``(batch, 1, time)`` -> ``(batch, 1, time)``, delayed by :attr:`delay` samples.
     """
 
     def __init__(self, config: FIRDenoiserConfig) -> None:
@@ -281,8 +287,10 @@ class SpectralMaskDenoiser(nn.Module):
         c = config
         if c.frame_taps % c.hop:
             raise ValueError(f"frame_taps {c.frame_taps} must be a multiple of hop {c.hop}")
-        self.frame_taps, self.hop = c.frame_taps, c.hop
-        self.delay = c.frame_taps - 1
+        if c.spectral_lookahead < 0:
+            raise ValueError(f"spectral_lookahead must be >= 0 frames, got {c.spectral_lookahead}")
+        self.frame_taps, self.hop, self.lookahead = c.frame_taps, c.hop, c.spectral_lookahead
+        self.delay = c.frame_taps - 1 + c.hop * c.spectral_lookahead
         bins = c.frame_taps // 2 + 1
         window = torch.hann_window(c.frame_taps, periodic=True, dtype=torch.float64).sqrt()
         # The overlapping squared windows sum to frame_taps / (2 hop): scale the synthesis by
@@ -357,15 +365,16 @@ class SpectralMaskDenoiser(nn.Module):
         if state is None:  # silence before the signal; the first frame ends at sample hop - 1
             complex_type = torch.promote_types(x.dtype, torch.complex64)  # float64: complex128
             past = x.new_zeros(batch, self.df_taps - 1, self.df_bins, dtype=complex_type)
-            state = [x.new_zeros(batch, n - 1), None, x.new_zeros(batch, n - 1), 0, past]
-        history, gain_state, pending, position, past = state
+            ahead = x.new_zeros(batch, self.lookahead, n // 2 + 1, dtype=complex_type)
+            state = [x.new_zeros(batch, n - 1), None, x.new_zeros(batch, n - 1), 0, past, ahead]
+        history, gain_state, pending, position, past, ahead = state
         signal = torch.cat([history, x[:, 0]], dim=-1)  # sample i is position - (n - 1) + i
         first = (hop - 1 - position) % hop  # block offset of the first frame's last sample
         if signal.shape[-1] - first >= n:
             frames = signal[:, first:].unfold(-1, n, hop)  # (batch, frames, n)
         else:  # a short block that completes no frame
             frames = signal.new_zeros(batch, 0, n)
-        # Output sample j of this block estimates input position + j - (n - 1); frame k covers
+        # Output sample j of this block estimates input position + j - delay; frame k covers
         # output samples first + k * hop + [0, n), so no frame reaches past length + n - 1.
         out = nn.functional.pad(pending, (0, length))
         if frames.shape[1]:
@@ -385,7 +394,10 @@ class SpectralMaskDenoiser(nn.Module):
             gains = torch.sigmoid(logits[..., : self.gain_outputs])  # per band or bin
             if self.band_spread is not None:
                 gains = gains @ self.band_spread.to(x.dtype)
-            gated = spectrum * gains
+            # Look-ahead: the frames still waiting for the network's outputs L frames later
+            waiting = torch.cat([ahead, spectrum], 1)
+            ahead = waiting[:, frames.shape[1] :]
+            gated = waiting[:, : frames.shape[1]] * gains
             if self.df_bins:
                 gated, past = self._deep_filter(gated, low, logits[..., self.gain_outputs :], past)
             pieces = torch.fft.irfft(gated, n=n, dim=-1) * self.synthesis_window.to(x.dtype)
@@ -403,6 +415,7 @@ class SpectralMaskDenoiser(nn.Module):
             out[:, length:],
             position + length,
             past,
+            ahead,
         ]
         return y[:, None], new_state
 

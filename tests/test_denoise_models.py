@@ -76,6 +76,8 @@ def small_spectral(**changes) -> torch.nn.Module:
         {"spectral_context": 20},
         {"deep_filter_taps": 4},
         {"spectral_context": 5, "deep_filter_bins": 33, "deep_filter_taps": 1},
+        {"spectral_lookahead": 2, "deep_filter_taps": 4},
+        {"spectral_lookahead": 3, "deep_filter_bins": 0},
     ],
 )
 @pytest.mark.parametrize("block", [1, 15, 16, 17, 1000, 3001])
@@ -90,15 +92,17 @@ def test_spectral_denoiser_streams_exactly(block, options):
     torch.testing.assert_close(streamed, offline, rtol=0, atol=1e-12)
 
 
-@pytest.mark.parametrize("frame_taps,hop", [(64, 16), (64, 32), (512, 128)])
-def test_spectral_denoiser_with_open_gates_is_an_exact_delay(frame_taps, hop):
+@pytest.mark.parametrize(
+    "frame_taps,hop,lookahead", [(64, 16, 0), (64, 32, 0), (512, 128, 0), (64, 16, 2)]
+)
+def test_spectral_denoiser_with_open_gates_is_an_exact_delay(frame_taps, hop, lookahead):
     # The analysis and synthesis banks reconstruct perfectly: all the change is the gains'.
-    model = small_spectral(frame_taps=frame_taps, hop=hop)
+    model = small_spectral(frame_taps=frame_taps, hop=hop, spectral_lookahead=lookahead)
     with torch.no_grad():
         model.gains.layers[-1].bias[: model.gain_outputs].fill_(1e3)  # sigmoid -> 1
         x = torch.randn(3, 1, 2000, dtype=torch.float64)
         y = model(x)
-    delay = frame_taps - 1
+    delay = frame_taps - 1 + hop * lookahead
     assert model.delay == delay
     torch.testing.assert_close(y[..., delay:], x[..., :-delay], rtol=0, atol=1e-12)
     torch.testing.assert_close(y[..., :delay], torch.zeros_like(y[..., :delay]))
@@ -170,6 +174,26 @@ def test_deep_filter_starts_silent_then_filters_each_low_bin_over_its_last_frame
             spectrum[None, None, :5],
         )
         torch.testing.assert_close(gated[0, 0, :5], spectrum[:5])
+
+
+def test_lookahead_uses_the_newest_samples_and_stays_causal():
+    # The extra latency of L frames is not dead time: the outputs right after input sample m
+    # (a frame's last sample) already depend on it, through the gains of the frame L hops
+    # back; a plain extra delay of L hops would leave them alone. And never on later samples.
+    torch.manual_seed(4)
+    model = small_spectral(spectral_lookahead=2, deep_filter_bins=0)
+    for p in model.parameters():
+        p.data.add_(0.3 * torch.randn_like(p))
+    x = torch.randn(1, 1, 800, dtype=torch.float64)
+    nudged = x.clone()
+    m = 495  # frames end at samples hop - 1 + k hop
+    nudged[..., m] += 1.0
+    with torch.no_grad():
+        change = (model(nudged) - model(x))[0, 0]
+    assert change[: m + 1].abs().max() == 0
+    assert change[m + 1 : m + 1 + 2 * 16].abs().max() > 1e-6
+    with pytest.raises(ValueError, match="spectral_lookahead"):
+        small_spectral(spectral_lookahead=-1)
 
 
 def test_deep_filter_options_are_checked():
