@@ -127,7 +127,7 @@ class FIRDenoiserConfig:
     mask_dilations: tuple[int, ...] = (1, 4, 16)  # mask: their spacing, in strides (0.15 s)
     synthesis_taps: int = 128  # mask: taps of each synthesis filter
     delay: int = 127  # mask/seed latency in samples: the output estimates the clean input
-    # this much ago (spectral: always frame_taps - 1)
+    # this much ago (spectral: always frame_taps - 1 + hop * spectral_lookahead)
     learn_banks: bool = False  # mask: train the analysis/synthesis banks too (Adam steps are
     # large next to their small taps and break the exact reconstruction: off by default)
     frame_taps: int = 512  # spectral: taps of the analysis and synthesis filters (32 ms at 16 kHz)
@@ -143,11 +143,11 @@ class FIRDenoiserConfig:
     deep_filter_bins: int = 64  # spectral: the lowest this many bins (2 kHz at 16 kHz) also
     # get a complex FIR over their last frames, its taps given by the network per frame (0:
     # gains only; 64 bins took 0 dB from +3.5 to +3.9 dB, see recipes/denoise/README.md)
-    deep_filter_taps: int = 3  # spectral: taps of that FIR, in frames (the newest ones: with a
-    # look-ahead of L frames they run from frame t + L back to t + L - taps + 1)
-    spectral_lookahead: int = 0  # spectral: frame t's gains and deep filter come from the
+    deep_filter_taps: int = 5  # spectral: taps of that FIR, in frames (the newest ones: with a
+    # look-ahead of L frames they run from frame t + L back to t + L - taps + 1: t - 2 .. t + 2)
+    spectral_lookahead: int = 2  # spectral: frame t's gains and deep filter come from the
     # network's output at frame t + this many (it has seen that far ahead), at the cost of
-    # this many hops of extra latency (DeepFilterNet3 looks 2 frames ahead)
+    # this many hops of extra latency (DeepFilterNet3 looks 2 frames ahead; 0: none)
     spectral_taps: tuple[int, ...] = (1, 3, 3, 3, 3, 1)  # spectral: taps per layer, in frames
     spectral_dilations: tuple[int, ...] = (1, 1, 2, 4, 8, 1)  # spectral: spacing, in frames
 
