@@ -421,8 +421,9 @@ class SpectralMaskDenoiser(nn.Module):
 
     def _deep_filter(self, gated, low, taps, past):
         """Add ``sum_i C_i(t) X(t - i)`` to the lowest bins of the gated frames: a complex FIR
-        over each bin's last ``df_taps`` frames of the input spectrum ``X``, with taps ``C``
-        from the network (frame by frame); ``past`` holds the frames before this block."""
+        over each bin's newest ``df_taps`` frames of the input spectrum ``X``, with taps ``C``
+        from the network (frame by frame). With a look-ahead of L frames the gated frame it
+        lands on is t - L. ``past`` holds the frames before this block."""
         k, n = self.df_bins, self.df_taps
         joined = torch.cat([past, low], 1)  # (batch, n - 1 + frames, k)
         window = joined.unfold(1, n, 1)  # (batch, frames, k, n): frame t - n + 1 .. t
