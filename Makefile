@@ -20,10 +20,13 @@ format: venv
 	$(PY) -m ruff format .
 	$(PY) -m ruff check --fix .
 
+# `make bench BUSY=1` prints every table again with one core kept busy by another process.
+BUSY ?= 0
 bench:
 	@tools/venv.sh bench
-	$(PY) bench/dsp.py
-	$(PY) bench/loading.py
+	$(PY) bench/dsp.py --busy $(BUSY)
+	$(PY) bench/loading.py --busy $(BUSY)
+	$(PY) bench/denoise_speed.py --busy $(BUSY)
 
 clean:
 	rm -rf .venv build *.egg-info .pytest_cache .ruff_cache

@@ -21,6 +21,8 @@ import soundfile as sf
 import torch
 import torchaudio
 
+from audiocnn import runtime
+
 # File endings the loaders look for in a folder (libsndfile reads them; .au is GTZAN's original).
 AUDIO_EXTENSIONS = frozenset(
     {".wav", ".au", ".snd", ".flac", ".ogg", ".oga", ".aif", ".aiff", ".aifc", ".mp3", ".w64"}
@@ -143,16 +145,31 @@ def rate_ratio(orig_rate: float, new_rate: float) -> tuple[int, int]:
 
 # torchaudio slides its (new, 1, taps) kernel with stride orig: one output channel per phase.
 # For integer decimation (new = 1, e.g. 22.05 kHz -> 11.025 or 2.756 kHz) that is a convolution
-# with a single output channel, which runs far below the CPU's speed. Stacking this many
-# consecutive frames as output channels of one convolution (same taps, same sums, so the same
-# result to the bit) made it ~5x faster on a 2-core x86 CPU; 16-32 measured best.
-OUTPUTS_PER_CONVOLUTION = 32
+# with a single output channel, which runs far below the CPU's speed. Instead, the signal is
+# split into its orig phases (sample j * orig + p is phase p's j-th), which makes the decimating
+# filter a stride-1 convolution with orig input channels and taps / orig taps each, and this
+# many consecutive outputs are stacked as output channels of one convolution (the same taps;
+# ~1.4x faster than stacking frames of the undivided signal, which was ~5x faster than
+# torchaudio's own convolution, on a 2-core x86 CPU).
+OUTPUTS_PER_CONVOLUTION = 16
+# For other ratios (e.g. 22.05 -> 16 kHz, 441:320) each phase's row of taps is zero but for
+# about 2 * width + 1 of them: 19 of 459 at 441:320, so the convolution spends 24 of every 25
+# multiplications on zeros. Phases are taken this many at a time instead, each group a matrix
+# product over just the input span its rows cover (same nonzero taps, summed in another order).
+PHASES_PER_GROUP = 32
+
+
+@dataclass(frozen=True)
+class _PhaseGroup:
+    start: int  # first input sample of the frame this group's rows reach
+    taps: torch.Tensor  # (span, phases): the group's rows, transposed, zeros outside the span
 
 
 @dataclass(frozen=True)
 class _SincKernel:
     kernel: torch.Tensor  # torchaudio's (new, 1, taps), float64
-    blocked: torch.Tensor  # (block * new, 1, (block - 1) * orig + taps): `block` frames at once
+    blocked: torch.Tensor  # integer decimation: (block, orig, block - 1 + ceil(taps / orig))
+    groups: tuple[_PhaseGroup, ...]  # the phases in groups; () where that saves little
     orig: int
     new: int
     width: int  # torchaudio's zero padding in front of the signal
@@ -166,14 +183,70 @@ class _SincKernel:
         n_frames = (length - taps) // self.orig + 1
         if n_frames <= 0:
             return padded.new_zeros(channels, 0)
+        with runtime.one_thread():  # faster than two, idle or busy (bench/loading.py --busy 1)
+            if self.new == 1:
+                return self._blocked_frames(padded, n_frames)
+            if self.groups:
+                return self._grouped_frames(padded, n_frames)
+            return self._plain_frames(padded, n_frames)
+
+    def _plain_frames(self, padded: torch.Tensor, n_frames: int) -> torch.Tensor:
+        # torchaudio's own convolution: one output channel per phase, stride orig.
+        with torch.no_grad():
+            y = torch.nn.functional.conv1d(
+                padded[:, None], self.kernel.to(padded.dtype), stride=self.orig
+            )
+        return y[..., :n_frames].transpose(1, 2).reshape(padded.shape[0], -1)
+
+    def length_needed(self, length: int) -> int:
+        """How long :meth:`frames` wants a padded signal of ``length`` samples to be (it pads
+        a shorter one itself, at the cost of a copy)."""
+        n_frames = (length - self.kernel.shape[-1]) // self.orig + 1
+        if self.new > 1 or n_frames <= 0:
+            return length
         n_blocks = -(-n_frames // self.block)
-        need = (n_blocks - 1) * self.block * self.orig + self.blocked.shape[-1]
-        padded = torch.nn.functional.pad(padded, (0, max(0, need - length)))[:, :need]
+        return max(length, ((n_blocks - 1) * self.block + self.blocked.shape[-1]) * self.orig)
+
+    def _blocked_frames(self, padded: torch.Tensor, n_frames: int) -> torch.Tensor:
+        # Integer decimation (new = 1): y[f] = sum_p sum_m h[m * orig + p] x[(f + m) * orig + p].
+        channels, length = padded.shape
+        n_blocks = -(-n_frames // self.block)
+        n_phase = (n_blocks - 1) * self.block + self.blocked.shape[-1]  # samples per phase
+        need = n_phase * self.orig
+        if need > length:
+            padded = torch.nn.functional.pad(padded, (0, need - length))
+        phases = padded[:, :need].view(channels, n_phase, self.orig).transpose(1, 2)
         weight = self.blocked.to(padded.dtype)
         with torch.no_grad():
-            y = torch.nn.functional.conv1d(padded[:, None], weight, stride=self.block * self.orig)
-        y = y.view(channels, self.block, self.new, n_blocks).permute(0, 3, 1, 2)
-        return y.reshape(channels, -1)[:, : n_frames * self.new]
+            y = torch.nn.functional.conv1d(phases.contiguous(), weight, stride=self.block)
+        return y.transpose(1, 2).reshape(channels, -1)[:, :n_frames]
+
+    def _grouped_frames(self, padded: torch.Tensor, n_frames: int) -> torch.Tensor:
+        # (channels, n_frames, taps): frame f starts at input sample f * orig, a view, no copy.
+        framed = padded.unfold(-1, self.kernel.shape[-1], self.orig)[:, :n_frames]
+        with torch.no_grad():
+            parts = [
+                framed[..., g.start : g.start + g.taps.shape[0]] @ g.taps.to(padded.dtype)
+                for g in self.groups
+            ]
+        return torch.cat(parts, dim=-1).reshape(padded.shape[0], -1)
+
+
+def _phase_groups(kernel: torch.Tensor, per_group: int) -> tuple[_PhaseGroup, ...]:
+    """The rows of ``kernel`` ``(new, 1, taps)`` in groups of consecutive phases, each cut to
+    the taps where one of its rows is not zero; () when that saves less than half the work
+    (then torchaudio's convolution is used as it is)."""
+    rows = kernel[:, 0]
+    nonzero = rows.abs() > 1e-12 * rows.abs().max()  # torchaudio's window is ~1e-33 at its edges
+    groups, work = [], 0
+    for first in range(0, rows.shape[0], per_group):
+        part = nonzero[first : first + per_group].any(0).nonzero()
+        start, stop = int(part[0]), int(part[-1]) + 1
+        group_rows = rows[first : first + per_group]
+        taps = torch.where(nonzero[first : first + per_group], group_rows, 0)[:, start:stop]
+        groups.append(_PhaseGroup(start, taps.T.contiguous()))
+        work += taps.numel()
+    return tuple(groups) if 2 * work < rows.numel() else ()
 
 
 @functools.lru_cache(maxsize=16)
@@ -183,12 +256,16 @@ def _sinc_kernel(orig: int, new: int) -> _SincKernel:
     transform = torchaudio.transforms.Resample(orig, new, dtype=torch.float64)
     kernel = transform.kernel
     taps = kernel.shape[-1]
-    block = max(1, OUTPUTS_PER_CONVOLUTION // new)
-    blocked = kernel.new_zeros(block, new, (block - 1) * orig + taps)
-    for m in range(block):
-        blocked[m, :, m * orig : m * orig + taps] = kernel[:, 0]
-    blocked = blocked.reshape(block * new, 1, -1)
-    return _SincKernel(kernel, blocked, orig, new, transform.width, block)
+    block = OUTPUTS_PER_CONVOLUTION
+    per_phase = -(-taps // orig)
+    blocked = kernel.new_zeros(block, orig, block - 1 + per_phase)
+    if new == 1:  # tap m * orig + p of the kernel is tap m of phase p
+        phased = torch.nn.functional.pad(kernel[0, 0], (0, per_phase * orig - taps))
+        phased = phased.view(per_phase, orig).T
+        for m in range(block):
+            blocked[m, :, m : m + per_phase] = phased
+    groups = _phase_groups(kernel, PHASES_PER_GROUP) if new > 1 else ()
+    return _SincKernel(kernel, blocked, groups, orig, new, transform.width, block)
 
 
 def resample(wav: torch.Tensor, orig_rate: float, new_rate: float) -> torch.Tensor:
@@ -207,9 +284,22 @@ def resample(wav: torch.Tensor, orig_rate: float, new_rate: float) -> torch.Tens
     wav = wav if wav.dtype == torch.float64 else wav.float()
     length = wav.shape[-1]
     flat = wav.reshape(-1, length)
-    padded = torch.nn.functional.pad(flat, (sinc.width, sinc.width + orig))
+    # torchaudio's padding, and at once whatever more zeros the frames need (one copy, not
+    # two); frames past torchaudio's last are cut off with the rest past its length.
+    tail = sinc.length_needed(length + 2 * sinc.width + orig) - length - sinc.width
+    padded = _pad_zeros(flat, sinc.width, tail)
     out = sinc.frames(padded)[:, : math.ceil(new * length / orig)]
     return out.reshape(*wav.shape[:-1], -1)
+
+
+def _pad_zeros(x: torch.Tensor, left: int, right: int) -> torch.Tensor:
+    """``F.pad(x, (left, right))`` along the last axis, zero-filling only the new samples
+    (``F.pad`` zero-fills the whole output first, which took longer than resampling 30 s)."""
+    out = x.new_empty(*x.shape[:-1], left + x.shape[-1] + right)
+    out[..., :left] = 0
+    out[..., left : left + x.shape[-1]] = x
+    out[..., left + x.shape[-1] :] = 0
+    return out
 
 
 class StreamingResampler:

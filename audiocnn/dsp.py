@@ -142,9 +142,19 @@ def conv1d_max_pool(
 class _ConvMaxPool(torch.autograd.Function):
     @staticmethod
     def forward(ctx, x, weight, bias, padding, pool, pool_padding):
+        # The pool's padding is taken into the convolution's: its outputs there are set to
+        # -inf, then each pool window is one row of a view, and its max (with the index) a
+        # reduction over that row. This is max_pool1d's result, several times faster than its
+        # CPU kernel on the notebook's first layer (64 x 10 x 65536 outputs).
+        padding += pool_padding
         padded = F.pad(x, (padding, padding))
         convolved = F.conv1d(padded, weight, bias)
-        values, index = F.max_pool1d(convolved, pool, padding=pool_padding, return_indices=True)
+        if pool_padding:
+            convolved[..., :pool_padding] = -math.inf
+            convolved[..., -pool_padding:] = -math.inf
+        n_pooled = (convolved.shape[-1] - pool) // pool + 1
+        values, index = convolved[..., : n_pooled * pool].unflatten(-1, (n_pooled, pool)).max(-1)
+        index += torch.arange(0, n_pooled * pool, pool, device=index.device)
         ctx.save_for_backward(padded, weight, index)
         ctx.padding = padding
         ctx.has_bias = bias is not None

@@ -1,4 +1,4 @@
-"""Process-wide settings that make PyTorch on a CPU faster: the memory allocator.
+"""Process-wide settings that make PyTorch on a CPU faster: the memory allocator and threads.
 
 PyTorch's CPU tensors come from the C library's ``malloc``. glibc serves every block above a
 threshold (128 KiB to 32 MiB, adapting) with its own ``mmap`` and gives it back to the system
@@ -8,15 +8,30 @@ notebook's first layer alone is 64 windows x 10 channels x 65536 samples (168 MB
 freed memory inside the process and reusing it made the notebook's network train about 3x
 faster on a 2-core x86 machine (``python bench/genre.py``), with the same results.
 
-audiocnn's training, evaluation and denoising entry points call :func:`reuse_freed_memory`;
-a notebook can call it too. ``AUDIOCNN_MALLOC=system`` leaves the allocator as it is.
+PyTorch's intra-op threads (OpenMP) spin while they wait for each other. On a machine where
+another program holds one of two cores, every parallel operation then waits for a thread that
+is not running: the genre network trained 3x slower and loading ran at a tenth of its idle
+speed. :func:`prefer_passive_waiting` (called when ``audiocnn`` is imported, before torch is)
+makes waiting threads sleep instead, and :func:`use_usable_cores` sizes the thread pool to the
+cores this process may really use (its CPU affinity and any cgroup CPU quota), not to the
+machine's. ``bench/*.py --busy 1`` measures both, idle and with one core taken.
+
+audiocnn's training, evaluation and denoising entry points call :func:`configure` (both
+settings); a notebook can call it too. ``AUDIOCNN_MALLOC=system`` leaves the allocator as it is;
+``AUDIOCNN_THREADS=N`` or the standard ``OMP_NUM_THREADS=N`` sets the thread count,
+``OMP_WAIT_POLICY`` set by the user is left alone, and ``AUDIOCNN_THREADS=torch`` leaves both
+to torch's defaults (for comparison).
 """
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import ctypes.util
+import math
 import os
+import sys
+from pathlib import Path
 
 # mallopt(3) parameters of glibc.
 _M_TRIM_THRESHOLD = -1
@@ -53,3 +68,142 @@ def reuse_freed_memory() -> bool:
         mallopt(_M_TRIM_THRESHOLD, TRIM_THRESHOLD_BYTES)
     )
     return _applied
+
+
+_threads: int | None = None
+_set_wait_policy = False
+
+
+def configure() -> None:
+    """Apply every setting of this module: the allocator and the thread count."""
+    reuse_freed_memory()
+    use_usable_cores()
+
+
+def prefer_passive_waiting() -> bool:
+    """Make OpenMP's idle threads sleep rather than spin (``OMP_WAIT_POLICY=PASSIVE``).
+
+    OpenMP reads the setting once, when torch loads it, so this only works before ``import
+    torch``; ``import audiocnn`` calls it. A policy the user set is kept.
+
+    Returns:
+        True when passive waiting is in force in this process.
+    """
+    global _set_wait_policy
+    if "OMP_WAIT_POLICY" in os.environ:
+        return os.environ["OMP_WAIT_POLICY"].upper() == "PASSIVE"
+    if "torch" in sys.modules or _policy_off():
+        return False
+    os.environ["OMP_WAIT_POLICY"] = "PASSIVE"
+    _set_wait_policy = True
+    return True
+
+
+def original_environment() -> dict[str, str]:
+    """``os.environ`` without what :func:`prefer_passive_waiting` added: for a child process
+    that should run as it would without audiocnn (a benchmark's reference)."""
+    env = dict(os.environ)
+    if _set_wait_policy:
+        env.pop("OMP_WAIT_POLICY", None)
+    return env
+
+
+def _policy_off() -> bool:
+    return os.environ.get("AUDIOCNN_THREADS", "").strip().lower() == "torch"
+
+
+def usable_cores(cgroup_root: str | os.PathLike = "/sys/fs/cgroup") -> int:
+    """How many cores this process can use: its CPU affinity, capped by a cgroup CPU quota."""
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except AttributeError:  # not Linux
+        cores = os.cpu_count() or 1
+    quota = cgroup_cpu_quota(cgroup_root)
+    if quota is not None:
+        cores = min(cores, max(1, math.floor(quota + 0.5)))
+    return max(1, cores)
+
+
+def cgroup_cpu_quota(root: str | os.PathLike = "/sys/fs/cgroup") -> float | None:
+    """CPUs' worth of time the cgroup quota allows this process (e.g. 1.5), or None.
+
+    Reads cgroup v2's ``cpu.max`` or v1's ``cpu.cfs_quota_us`` / ``cpu.cfs_period_us``, along
+    the process's own cgroup path and every parent; the tightest quota wins.
+    """
+    root = Path(root)
+    quotas = []
+    for folder in _cgroup_folders(root):
+        for quota_file, read in (("cpu.max", _v2_quota), ("cpu.cfs_quota_us", _v1_quota)):
+            with contextlib.suppress(OSError, ValueError, IndexError):
+                quota = read(folder / quota_file)
+                if quota is not None and quota > 0:
+                    quotas.append(quota)
+    return min(quotas) if quotas else None
+
+
+def _cgroup_folders(root: Path) -> list[Path]:
+    relative = set()
+    with contextlib.suppress(OSError):
+        for line in Path("/proc/self/cgroup").read_text().splitlines():
+            hierarchy, _, controllers_path = line.partition(":")
+            controllers, _, path = controllers_path.partition(":")
+            if hierarchy == "0" or "cpu" in controllers.split(","):
+                relative.add(path.strip("/"))
+    folders = []
+    for path in relative or {""}:
+        for base in (root, root / "cpu", root / "cpu,cpuacct"):
+            parts = Path(path).parts if path else ()
+            folders += [base.joinpath(*parts[:n]) for n in range(len(parts), -1, -1)]
+    return folders
+
+
+def _v2_quota(path: Path) -> float | None:
+    quota, period = path.read_text().split()[:2]
+    return None if quota == "max" else int(quota) / int(period)
+
+
+def _v1_quota(path: Path) -> float | None:
+    quota = int(path.read_text())
+    period = int((path.parent / "cpu.cfs_period_us").read_text())
+    return None if quota <= 0 else quota / period
+
+
+@contextlib.contextmanager
+def one_thread():
+    """Run the ``with`` block on one intra-op thread, then restore the count.
+
+    For operations too small to gain from threads: resampling a file took longer on two threads
+    than on one, idle and busy (``python bench/loading.py --busy 1``).
+    """
+    import torch
+
+    before = torch.get_num_threads()
+    if before == 1 or _policy_off():
+        yield
+        return
+    torch.set_num_threads(1)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(before)
+
+
+def thread_count() -> int:
+    """Intra-op threads audiocnn asks torch for: ``AUDIOCNN_THREADS``, else ``OMP_NUM_THREADS``,
+    else :func:`usable_cores`."""
+    for name in ("AUDIOCNN_THREADS", "OMP_NUM_THREADS"):
+        value = os.environ.get(name, "").strip()
+        if value.isdigit() and int(value) > 0:
+            return int(value)
+    return usable_cores()
+
+
+def use_usable_cores() -> int:
+    """Set torch's intra-op thread count to :func:`thread_count` (once). Returns it."""
+    global _threads
+    if _threads is None:
+        import torch
+
+        _threads = torch.get_num_threads() if _policy_off() else thread_count()
+        torch.set_num_threads(_threads)
+    return _threads

@@ -189,7 +189,7 @@ def fit(
         resume: continue from ``out_dir/last.pt`` (model, optimiser, schedule, history, RNG).
         on_epoch: called with the history after every epoch (plots, logs).
     """
-    runtime.reuse_freed_memory()
+    runtime.configure()
     device = resolve_device(config.device)
     ddp = setup_distributed(device)
     if device.type == "cuda" and ddp.world > 1:

@@ -2,6 +2,7 @@
 
     python bench/dsp.py               # the lab's shape and a wide shape
     python bench/dsp.py --crossover   # conv1d vs FFT over filter lengths (sets dsp.FFT_MIN_SPAN)
+    python bench/dsp.py --busy 1      # every table idle, then with one core taken
 
 Prints seconds per call (best of --repeat) and ratios against the lab's per-tap roll loop, the
 reference timed in the same run. Targets (issue 2): auto >= 5x faster than the roll loop, and
@@ -10,13 +11,17 @@ within 10% of the faster of conv1d / FFT on each shape.
 
 from __future__ import annotations
 
+import audiocnn  # noqa: F401  (first: sets OpenMP's wait policy before torch loads)
+
+# isort: split
 import argparse
 import time
 from collections.abc import Callable
 
 import torch
+from busy import add_busy_option, each_condition
 
-from audiocnn import dsp
+from audiocnn import dsp, runtime
 
 SAMPLE_RATE = 16_000
 SECONDS = 60
@@ -118,8 +123,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=10)
     parser.add_argument("--crossover", action="store_true")
+    add_busy_option(parser)
     args = parser.parse_args()
+    runtime.configure()
     print(f"torch {torch.__version__}, {torch.get_num_threads()} threads")
+    each_condition(args.busy, lambda: measure(args))
+
+
+def measure(args) -> None:
     if args.crossover:
         crossover(args.repeat)
         return

@@ -3,6 +3,7 @@
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -32,3 +33,91 @@ def test_reuse_freed_memory_applies_once_on_glibc():
 
 def test_reuse_freed_memory_can_be_turned_off():
     assert run("system") == "False False"
+
+
+def python_prints(code: str, **env_changes) -> str:
+    env = {k: v for k, v in os.environ.items() if k not in ("OMP_WAIT_POLICY", "AUDIOCNN_THREADS")}
+    env.update(env_changes)
+    done = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
+    )
+    return done.stdout.strip()
+
+
+POLICY = "import os; print(os.environ.get('OMP_WAIT_POLICY'))"
+
+
+def test_importing_audiocnn_first_makes_openmp_threads_wait_passively():
+    assert python_prints("import audiocnn; " + POLICY) == "PASSIVE"
+
+
+def test_a_wait_policy_the_user_chose_is_kept():
+    assert python_prints("import audiocnn; " + POLICY, OMP_WAIT_POLICY="ACTIVE") == "ACTIVE"
+    assert python_prints("import audiocnn; " + POLICY, AUDIOCNN_THREADS="torch") == "None"
+
+
+def test_after_torch_is_loaded_the_policy_is_not_pretended():
+    code = "import torch, audiocnn; from audiocnn import runtime as r; "
+    code += "print(r.prefer_passive_waiting(), r.original_environment() == dict(os.environ))"
+    assert python_prints("import os; " + code) == "False True"
+
+
+def test_threads_follow_audiocnn_threads_then_omp_num_threads_then_usable_cores():
+    code = "from audiocnn import runtime; import torch; "
+    code += "print(runtime.use_usable_cores(), torch.get_num_threads())"
+    assert python_prints(code, AUDIOCNN_THREADS="1", OMP_NUM_THREADS="3") == "1 1"
+    assert python_prints(code, OMP_NUM_THREADS="1") == "1 1"
+    from audiocnn import runtime
+
+    cores = runtime.usable_cores()
+    assert python_prints(code) == f"{cores} {cores}"
+    assert 1 <= cores <= (os.cpu_count() or 1)
+
+
+def test_cgroup_quotas_cap_the_cores(tmp_path):
+    from audiocnn import runtime
+
+    assert runtime.cgroup_cpu_quota(tmp_path) is None
+    (tmp_path / "cpu.max").write_text("max 100000\n")
+    assert runtime.cgroup_cpu_quota(tmp_path) is None
+    (tmp_path / "cpu.max").write_text("150000 100000\n")
+    assert runtime.cgroup_cpu_quota(tmp_path) == 1.5
+    assert runtime.usable_cores(tmp_path) == min(2, len(os.sched_getaffinity(0)))
+    (tmp_path / "cpu.max").write_text("50000 100000\n")
+    assert runtime.usable_cores(tmp_path) == 1  # half a core still gets one thread
+    v1 = tmp_path / "v1" / "cpu"
+    v1.mkdir(parents=True)
+    (v1 / "cpu.cfs_quota_us").write_text("-1\n")
+    (v1 / "cpu.cfs_period_us").write_text("100000\n")
+    assert runtime.cgroup_cpu_quota(tmp_path / "v1") is None
+    (v1 / "cpu.cfs_quota_us").write_text("300000\n")
+    assert runtime.cgroup_cpu_quota(tmp_path / "v1") == 3.0
+    (v1 / "cpu.cfs_quota_us").write_text("junk\n")
+    assert runtime.cgroup_cpu_quota(tmp_path / "v1") is None
+
+
+def test_one_thread_runs_the_block_on_one_thread_and_restores_the_count():
+    import torch
+
+    from audiocnn import runtime
+
+    before = torch.get_num_threads()
+    torch.set_num_threads(2)
+    try:
+        with runtime.one_thread():
+            assert torch.get_num_threads() == 1
+        assert torch.get_num_threads() == 2
+    finally:
+        torch.set_num_threads(before)
+
+
+def test_the_benchmarks_busy_helpers_spin_and_are_stopped():
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
+    try:
+        from busy import busy, conditions
+    finally:
+        sys.path.pop(0)
+    assert conditions(0) == [0] and conditions(2) == [0, 2]
+    with busy(2) as helpers:
+        assert len(helpers) == 2 and all(h.poll() is None for h in helpers)
+    assert all(h.poll() is not None for h in helpers)

@@ -181,7 +181,7 @@ def main(argv: list[str] | None = None) -> int:
 
 def run_command(command, args) -> int:
     """Run a subcommand: user errors become one line on stderr and exit code 2."""
-    runtime.reuse_freed_memory()
+    runtime.configure()
     original_format = warnings.formatwarning
     warnings.formatwarning = lambda message, category, *rest: f"warning: {message}\n"
     try:

@@ -1,0 +1,81 @@
+"""Real-time factor of the shipped denoiser through the CLI's file path, idle and busy.
+
+    python bench/denoise_speed.py [--seconds 120] [--rate 16000] [--busy N]
+
+A generated noisy recording (tones under pink-ish noise, ``--seconds`` long, 16-bit WAV) is
+denoised file to file with the shipped weights (``denoise_file``: read in blocks, resample,
+stream through the network, write), best of 3 runs; the reference, timed in the same run, is
+textbook spectral subtraction on the same samples (``audiocnn.denoise.compare``).
+Real-time factor = processing seconds / audio seconds (target: <= 0.01 busy).
+``--busy N`` prints the table again with N cores kept busy by other processes.
+"""
+
+from __future__ import annotations
+
+import audiocnn  # noqa: F401  (first: sets OpenMP's wait policy before torch loads)
+
+# isort: split
+import argparse
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+import soundfile as sf
+import torch
+from busy import add_busy_option, each_condition
+
+from audiocnn import runtime
+from audiocnn.denoise.compare import spectral_subtraction
+from audiocnn.denoise.pipeline import load_denoiser
+from audiocnn.denoise.stream import denoise_file
+
+
+def make_recording(path: Path, seconds: float, rate: int) -> np.ndarray:
+    rng = np.random.default_rng(0)
+    t = np.arange(int(seconds * rate)) / rate
+    voice = 0.2 * np.sin(2 * np.pi * 180 * t) * (np.sin(2 * np.pi * 3 * t) > 0)
+    noise = np.cumsum(rng.standard_normal(t.size)) * 1e-3
+    noise = noise - np.convolve(noise, np.ones(101) / 101, mode="same")
+    wav = (voice + 0.05 * rng.standard_normal(t.size) + noise).astype(np.float32)
+    sf.write(path, wav, rate, subtype="PCM_16")
+    return wav
+
+
+def best_of(run, repeats: int = 3) -> float:
+    best = float("inf")
+    for _ in range(repeats):
+        started = time.perf_counter()
+        run()
+        best = min(best, time.perf_counter() - started)
+    return best
+
+
+def measure(model, model_rate: int, recording: Path, wav: np.ndarray, seconds: float) -> None:
+    out = recording.with_name("out.wav")
+    ours = best_of(lambda: denoise_file(model, model_rate, recording, out, progress=False))
+    reference = best_of(lambda: spectral_subtraction(wav))
+    print(f"{'method':<34}{'seconds':>9}{'RTF':>9}")
+    print(f"{'audiocnn shipped, file to file':<34}{ours:>9.3f}{ours / seconds:>9.4f}")
+    print(f"{'spectral subtraction (reference)':<34}{reference:>9.3f}{reference / seconds:>9.4f}")
+    print(f"ours / reference time: {ours / reference:.2f}x (target: RTF <= 0.01 busy)")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=float, default=120.0)
+    parser.add_argument("--rate", type=int, default=16000)
+    add_busy_option(parser)
+    args = parser.parse_args()
+    runtime.configure()
+    print(f"torch {torch.__version__}, {torch.get_num_threads()} threads")
+    model, model_rate = load_denoiser()
+    with tempfile.TemporaryDirectory() as tmp:
+        recording = Path(tmp) / "noisy.wav"
+        wav = make_recording(recording, args.seconds, args.rate)
+        print(f"{args.seconds:.0f} s at {args.rate} Hz, mono 16-bit WAV")
+        each_condition(args.busy, lambda: measure(model, model_rate, recording, wav, args.seconds))
+
+
+if __name__ == "__main__":
+    main()
