@@ -9,12 +9,22 @@ import typing
 from pathlib import Path
 
 
-class RecipeError(ValueError):
+class ConfigError(ValueError):
+    """A setting out of its range or of the wrong type; the message names the key."""
+
+
+class RecipeError(ConfigError):
     """A recipe that cannot be used; the message names the file and the key."""
 
 
-def from_dict(cls, values: dict, where: str):
-    """Build dataclass ``cls`` from ``values``; nested dataclasses from sub-tables."""
+def from_dict(cls, values: dict, where: str, base=None):
+    """Build dataclass ``cls`` from ``values``; nested dataclasses from sub-tables.
+
+    Keys a table leaves out keep their values in ``base`` (default ``cls()``), so a partial
+    ``[train]`` table keeps the run's own defaults, not the bare class's. Every value is checked
+    against its field's type; ranges are checked by the dataclass itself (``ConfigError``).
+    """
+    base = cls() if base is None else base
     hints = typing.get_type_hints(cls)
     fields = {f.name: f for f in dataclasses.fields(cls)}
     unknown = sorted(set(values) - set(fields))
@@ -28,11 +38,40 @@ def from_dict(cls, values: dict, where: str):
         if dataclasses.is_dataclass(hint):
             if not isinstance(value, dict):
                 raise RecipeError(f"{where}: [{name}] must be a table")
-            value = from_dict(hint, value, f"{where} [{name}]")
-        elif isinstance(value, list):
-            value = tuple(value)
-        kwargs[name] = value
-    return cls(**kwargs)
+            kwargs[name] = from_dict(hint, value, f"{where} [{name}]", getattr(base, name))
+        else:
+            kwargs[name] = _typed(hint, value, f"{where}: {name}")
+    try:
+        return dataclasses.replace(base, **kwargs)
+    except ConfigError as error:
+        raise RecipeError(f"{where}: {error}") from None
+
+
+_NAMES = {bool: "true or false", int: "an integer", float: "a number", str: "a string"}
+
+
+def _typed(hint, value, where: str):
+    """``value`` as field type ``hint`` (int, float, str, bool or a tuple of one of them)."""
+    if typing.get_origin(hint) is tuple:
+        item = typing.get_args(hint)[0]
+        if not isinstance(value, list | tuple):
+            raise RecipeError(f"{where} must be a list of {_NAMES[item]}s, got {value!r}")
+        return tuple(_typed(item, v, where) for v in value)
+    if hint is float and isinstance(value, int | float) and not isinstance(value, bool):
+        return float(value)
+    if isinstance(value, hint) and (hint is bool or not isinstance(value, bool)):
+        return value
+    raise RecipeError(f"{where} must be {_NAMES.get(hint, hint)}, got {value!r}")
+
+
+def check(condition: bool, message: str) -> None:
+    """For a config dataclass's ``__post_init__``: raise ``ConfigError(message)`` unless."""
+    if not condition:
+        raise ConfigError(message)
+
+
+def check_choice(name: str, value: str, choices: tuple[str, ...]) -> None:
+    check(value in choices, f"{name} must be one of {', '.join(choices)}; got {value!r}")
 
 
 def load_recipe(path: str | os.PathLike, cls):

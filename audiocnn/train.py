@@ -30,6 +30,10 @@ from torch.utils.data import DataLoader, Dataset, DistributedSampler
 from tqdm.auto import tqdm
 
 from audiocnn import checkpoint, plots, runtime
+from audiocnn.config import check, check_choice
+
+OPTIMIZERS = ("adamw", "adam", "sgd")
+SCHEDULES = ("onecycle", "cosine", "constant")
 
 
 @dataclass(frozen=True)
@@ -46,6 +50,16 @@ class TrainConfig:
     device: str = "auto"  # "auto", "cpu" or "cuda"
     num_workers: int = 0  # DataLoader workers; 0 loads in the training process
     eval_every: int = 1  # evaluate every N epochs (and after the last)
+
+    def __post_init__(self) -> None:
+        for name in ("epochs", "batch_size", "eval_every"):
+            check(getattr(self, name) >= 1, f"{name} must be at least 1, got {getattr(self, name)}")
+        for name in ("weight_decay", "patience", "max_minutes", "num_workers"):
+            check(getattr(self, name) >= 0, f"{name} must be >= 0, got {getattr(self, name)}")
+        check(self.lr > 0, f"lr must be > 0, got {self.lr}")
+        check_choice("optimizer", self.optimizer, OPTIMIZERS)
+        check_choice("schedule", self.schedule, SCHEDULES)
+        check_choice("device", self.device, ("auto", "cpu", "cuda"))
 
 
 class ResumeError(ValueError):

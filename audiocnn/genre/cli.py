@@ -16,13 +16,13 @@ from pathlib import Path
 from audiocnn import runtime
 from audiocnn.audio import AudioError
 from audiocnn.checkpoint import CheckpointError
-from audiocnn.config import RecipeError, load_recipe, override
+from audiocnn.config import ConfigError, load_recipe, override
 from audiocnn.data import DataError
 from audiocnn.genre import pipeline
 from audiocnn.genre.pipeline import GenreRunConfig
 from audiocnn.train import ResumeError, finish_distributed
 
-USER_ERRORS = (AudioError, DataError, RecipeError, CheckpointError, ResumeError)
+USER_ERRORS = (AudioError, DataError, ConfigError, CheckpointError, ResumeError)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -17,6 +17,7 @@ from torch.utils.data import DataLoader
 from audiocnn import checkpoint, plots, synth
 from audiocnn.audio import frame, load_audio
 from audiocnn.baseline import fit_svm, mfcc_statistics
+from audiocnn.config import ConfigError, check, check_choice
 from audiocnn.data import (
     DataError,
     DecodedAudio,
@@ -46,7 +47,7 @@ LAST_CHECKPOINT_FILE = "last_genre_checkpoint.txt"
 class GenreDataConfig:
     root: str = ""  # folder-per-genre tree; "" = the built-in corpus
     genres: tuple[str, ...] = ()  # subset and order of labels; () = every genre folder
-    split: str = "auto"  # "auto", "gtzan" or "stratified" (see data.split_tracks)
+    split: str = "auto"  # "auto", "gtzan", "stratified" or "random" (see data.split_tracks)
     test_size: float = 0.2
     val_size: float = 0.1  # 0: no validation split; the test split is monitored (the notebook)
     split_seed: int = 1
@@ -60,6 +61,16 @@ class GenreDataConfig:
     gain_db: float = 6.0  # random gain range (+-dB) while training
     random_polarity: bool = True
     builtin_tracks: int = synth.GenreCorpusConfig.tracks_per_genre  # built-in corpus size
+
+    def __post_init__(self) -> None:
+        check(self.sample_rate > 0, f"sample_rate must be > 0 Hz, got {self.sample_rate}")
+        for name in ("window_samples", "windows_per_track", "builtin_tracks"):
+            check(getattr(self, name) >= 1, f"{name} must be at least 1, got {getattr(self, name)}")
+        check(0 < self.test_size < 1, f"test_size must be between 0 and 1, got {self.test_size}")
+        check(0 <= self.val_size < 1, f"val_size must be in [0, 1), got {self.val_size}")
+        check(0 < self.eval_hop <= 1, f"eval_hop must be in (0, 1], got {self.eval_hop}")
+        check(self.gain_db >= 0, f"gain_db must be >= 0, got {self.gain_db}")
+        check_choice("split", self.split, ("auto", "gtzan", "stratified", "random"))
 
 
 @dataclass(frozen=True)
@@ -117,6 +128,23 @@ def prepare_splits(data: GenreDataConfig, progress: bool = True) -> GenreSplits:
     if val_is_test:
         tracks["val"] = tracks["test"]
     return GenreSplits(folder.labels, tracks, decoded, folder.root, val_is_test)
+
+
+def check_window(model, window_samples: int, n_genres: int) -> None:
+    """Refuse a window the network cannot classify (too short, or a length it does not take)."""
+    model.eval()
+    why = "it gives no single prediction per window"
+    try:
+        with torch.no_grad():
+            shape = tuple(model(torch.zeros(2, 1, window_samples)).shape)
+    except (RuntimeError, ValueError) as error:
+        shape, why = None, str(error).splitlines()[0]
+    model.train()
+    if shape != (2, n_genres):
+        raise ConfigError(
+            f"window_samples = {window_samples} does not fit this network "
+            f"({type(model).__name__}): {why}"
+        )
 
 
 def _relabel(other: GenreFolder, reference: GenreFolder) -> list[Track]:
@@ -199,6 +227,7 @@ def train_genre(
     model_config = replace(run.model, n_genres=len(splits.labels))
     seed_everything(run.train.seed)  # the initial weights are part of a reproducible run
     model = genre_model(model_config)
+    check_window(model, data.window_samples, len(splits.labels))
     hop = max(1, int(data.window_samples * data.eval_hop))
     train_set = RandomWindows(
         splits.decoded,
