@@ -173,11 +173,10 @@ def test_resume_with_other_settings_is_refused(genre_tree, tmp_path, capsys):
     assert "changed: epochs" in capsys.readouterr().err
 
 
-def test_bad_input_exits_2_with_one_line(tmp_path, capsys):
-    (tmp_path / "notes.wav").write_text("not audio")
+def small_genre_checkpoint(path):
     model = GenreCNN(GenreCNNConfig(channels=(8, 8)))
     checkpoint.save(
-        tmp_path / "m.pt",
+        path,
         {
             "task": "genre",
             "model_name": "GenreCNN",
@@ -189,6 +188,34 @@ def test_bad_input_exits_2_with_one_line(tmp_path, capsys):
             "eval_hop": 0.5,
         },
     )
+    return path
+
+
+def test_predict_over_many_files_reports_each_bad_one_and_goes_on(tmp_path, capsys):
+    # issue 18, item 11: one bad file made predict print nothing for the good ones.
+    ckpt = small_genre_checkpoint(tmp_path / "m.pt")
+    noise = np.random.default_rng(0).standard_normal(8000).astype(np.float32) * 0.1
+    sf.write(tmp_path / "a.wav", noise, 8000)
+    (tmp_path / "b.wav").write_bytes(np.random.default_rng(1).bytes(5000))
+    sf.write(tmp_path / "c.wav", noise[:400], 8000)  # shorter than the window
+    files = [str(tmp_path / n) for n in ("a.wav", "b.wav", "c.wav")]
+    with pytest.warns(UserWarning, match="c.wav: 0.05 s is shorter than the model's window"):
+        assert cli.main(["predict", *files, "--checkpoint", str(ckpt)]) == 2
+    captured = capsys.readouterr()
+    printed = captured.out.splitlines()
+    assert [line.split(":")[0] for line in printed] == [files[0], files[2]]
+    errors = [line for line in captured.err.splitlines() if line.startswith("error:")]
+    assert len(errors) == 1 and "b.wav" in errors[0]
+    assert captured.err.strip().endswith("2 done, 1 failed")
+    with pytest.warns(UserWarning):
+        assert cli.main(["predict", *files, "--checkpoint", str(ckpt), "--json"]) == 2
+    results = json.loads(capsys.readouterr().out)
+    assert ["top" in r for r in results] == [True, False, True] and "error" in results[1]
+
+
+def test_bad_input_exits_2_with_one_line(tmp_path, capsys):
+    (tmp_path / "notes.wav").write_text("not audio")
+    small_genre_checkpoint(tmp_path / "m.pt")
     cases = [
         ["predict", str(tmp_path / "notes.wav"), "--checkpoint", str(tmp_path / "m.pt")],
         ["predict", str(tmp_path / "missing.wav"), "--checkpoint", str(tmp_path / "m.pt")],

@@ -137,13 +137,18 @@ def cmd_evaluate(args) -> int:
 def cmd_predict(args) -> int:
     path = args.checkpoint or pipeline.last_checkpoint()
     results = pipeline.predict_files(path, args.files)
+    failed = [r for r in results if "error" in r]
     if args.json:
         print(json.dumps(results, indent=1))
-        return 0
     for result in results:
-        ranked = ", ".join(f"{t['genre']} {t['probability']:.1%}" for t in result["top"])
-        print(f"{result['file']}: {ranked}")
-    return 0
+        if "error" in result:
+            print(f"error: {result['error']}", file=sys.stderr)
+        elif not args.json:
+            ranked = ", ".join(f"{t['genre']} {t['probability']:.1%}" for t in result["top"])
+            print(f"{result['file']}: {ranked}")
+    if len(results) > 1:
+        print(f"{len(results) - len(failed)} done, {len(failed)} failed", file=sys.stderr)
+    return 2 if failed else 0
 
 
 def cmd_baseline(args) -> int:

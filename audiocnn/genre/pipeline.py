@@ -6,6 +6,7 @@ The CLI (:mod:`audiocnn.genre.cli`) only parses arguments and calls these functi
 from __future__ import annotations
 
 import sys
+import warnings
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
@@ -15,7 +16,7 @@ import torch.nn.functional as F
 from torch.utils.data import DataLoader
 
 from audiocnn import checkpoint, plots, synth
-from audiocnn.audio import frame, load_audio
+from audiocnn.audio import AudioError, frame, load_audio
 from audiocnn.baseline import fit_svm, mfcc_statistics
 from audiocnn.config import ConfigError, check, check_choice
 from audiocnn.data import (
@@ -327,27 +328,37 @@ def evaluate_checkpoint(path: Path, root: Path, progress: bool = True) -> dict:
 
 
 def predict_files(path: Path, files: list[Path], top: int = 3) -> list[dict]:
-    """Top genres with probabilities for each file (any length, format or sample rate)."""
+    """Top genres with probabilities for each file (any length, format or sample rate).
+
+    A file that cannot be read does not stop the others: its entry has ``"error"`` (one line
+    naming the file) instead of ``"top"``. A file shorter than the model's window is padded
+    with silence, with a warning.
+    """
     model, state = load_genre_model(path)
-    window, hop = state["window_samples"], max(1, int(state["window_samples"] * state["eval_hop"]))
     results = []
     for file in files:
-        wav, _ = load_audio(file, state["sample_rate"])
-        windows = frame(wav[0], window, hop)[:, None]
-        with torch.no_grad():
-            log_probs = torch.cat([F.log_softmax(model(chunk), 1) for chunk in windows.split(64)])
-        probs = log_probs.mean(0).softmax(0)
-        best = probs.argsort(descending=True)[:top]
-        results.append(
-            {
-                "file": str(file),
-                "top": [
-                    {"genre": state["labels"][i], "probability": round(float(probs[i]), 4)}
-                    for i in best
-                ],
-            }
-        )
+        try:
+            results.append({"file": str(file), "top": _predict_one(model, state, file, top)})
+        except AudioError as error:
+            results.append({"file": str(file), "error": str(error)})
     return results
+
+
+def _predict_one(model, state: dict, file: Path, top: int) -> list[dict]:
+    window, hop = state["window_samples"], max(1, int(state["window_samples"] * state["eval_hop"]))
+    wav, rate = load_audio(file, state["sample_rate"])
+    if wav.shape[-1] < window:
+        warnings.warn(
+            f"{file}: {wav.shape[-1] / rate:.2f} s is shorter than the model's window "
+            f"({window / rate:.2f} s); padded with silence, so the genre is a guess",
+            stacklevel=3,
+        )
+    windows = frame(wav[0], window, hop)[:, None]
+    with torch.no_grad():
+        log_probs = torch.cat([F.log_softmax(model(chunk), 1) for chunk in windows.split(64)])
+    probs = log_probs.mean(0).softmax(0)
+    best = probs.argsort(descending=True)[:top]
+    return [{"genre": state["labels"][i], "probability": round(float(probs[i]), 4)} for i in best]
 
 
 def run_baseline(data: GenreDataConfig, progress: bool = True) -> dict:
