@@ -106,7 +106,7 @@ def make_optimizer(model: nn.Module, config: TrainConfig) -> torch.optim.Optimiz
         return torch.optim.Adam(params, config.lr)
     if config.optimizer == "sgd":
         return torch.optim.SGD(params, config.lr, weight_decay=config.weight_decay)
-    raise ValueError(f"optimizer must be 'adamw', 'adam' or 'sgd', got {config.optimizer!r}")
+    raise ValueError(f"optimizer must be one of {OPTIMIZERS}, got {config.optimizer!r}")
 
 
 def make_schedule(optimizer, config: TrainConfig, steps_per_epoch: int):
@@ -117,9 +117,7 @@ def make_schedule(optimizer, config: TrainConfig, steps_per_epoch: int):
         return torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, total)
     if config.schedule == "constant":
         return torch.optim.lr_scheduler.LambdaLR(optimizer, lambda step: 1.0)
-    raise ValueError(
-        f"schedule must be 'onecycle', 'cosine' or 'constant', got {config.schedule!r}"
-    )
+    raise ValueError(f"schedule must be one of {SCHEDULES}, got {config.schedule!r}")
 
 
 @dataclass
