@@ -1,32 +1,49 @@
-"""Load, save, resample and frame audio.
+"""Load, save and frame audio (resampling is in :mod:`audiocnn.resample`).
 
 Files are read with ``soundfile`` (libsndfile: WAV, FLAC, OGG/Vorbis, AIFF, Sun .au, MP3 where
 libsndfile has it); ``torchaudio.load`` needs FFmpeg since torchaudio 2.9, so it is not used.
-Resampling is torchaudio's windowed-sinc resampler with one kernel kept per rate pair.
 """
 
 from __future__ import annotations
 
-import functools
+import contextlib
 import math
 import os
-import tempfile
+import re
 import warnings
-from dataclasses import dataclass
-from fractions import Fraction
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
 import soundfile as sf
 import torch
-import torchaudio
 
-from audiocnn import runtime
+from audiocnn.files import OutputError, atomic_path
+from audiocnn.resample import StreamingResampler, rate_ratio, resample
+
+__all__ = [
+    "AUDIO_EXTENSIONS",
+    "AudioError",
+    "AudioWriter",
+    "StreamingResampler",
+    "audio_info",
+    "frame",
+    "load_audio",
+    "output_format",
+    "read_blocks",
+    "rate_ratio",
+    "resample",
+    "save_audio",
+]
 
 # File endings the loaders look for in a folder (libsndfile reads them; .au is GTZAN's original).
 AUDIO_EXTENSIONS = frozenset(
     {".wav", ".au", ".snd", ".flac", ".ogg", ".oga", ".aif", ".aiff", ".aifc", ".mp3", ".w64"}
 )
+
+# File sample rates accepted. Below 1 kHz is no recording but a damaged or crafted header, and
+# resampling it to a model's rate would multiply its length (1 Hz -> 16 kHz: 16,000 times).
+MIN_FILE_RATE, MAX_FILE_RATE = 1000, 1_536_000
 
 
 class AudioError(ValueError):
@@ -75,9 +92,30 @@ def audio_info(path: str | os.PathLike) -> sf._SoundFileInfo:
     path = Path(path)
     _check_path(path)
     try:
-        return sf.info(str(path))
+        info = sf.info(str(path))
     except Exception as error:  # libsndfile raises several types for bad input
         raise AudioError(path, f"not a readable audio file ({_short(error)})") from None
+    if not MIN_FILE_RATE <= info.samplerate <= MAX_FILE_RATE:
+        raise AudioError(
+            path, f"sample rate {info.samplerate} Hz is outside {MIN_FILE_RATE}-{MAX_FILE_RATE} Hz"
+        )
+    _warn_if_truncated(path, info.extra_info)
+    return info
+
+
+# libsndfile's header log, e.g. "data : 32000 (should be 15978)": the chunk is cut short.
+_SHORT_CHUNK = re.compile(r"^(?:data|SSND) : (\d+) \(should be (\d+)\)", re.MULTILINE)
+
+
+def _warn_if_truncated(path: Path, header_log: str) -> None:
+    match = _SHORT_CHUNK.search(header_log)
+    if match and int(match.group(2)) < int(match.group(1)):
+        promised, present = int(match.group(1)), int(match.group(2))
+        warnings.warn(
+            f"{path}: truncated file: its header promises {promised} bytes of audio, only "
+            f"{present} are there ({present / promised:.0%}); using what is there",
+            stacklevel=3,
+        )
 
 
 def _check_path(path: Path) -> None:
@@ -92,15 +130,13 @@ def _check_path(path: Path) -> None:
 
 
 def _read(path: Path) -> tuple[np.ndarray, int]:
-    _check_path(path)
+    audio_info(path)  # the path's checks, and a warning if the file is truncated
     try:
         data, rate = sf.read(str(path), dtype="float32", always_2d=True)
     except Exception as error:  # LibsndfileError, RuntimeError, TypeError, ... on bad bytes
         raise AudioError(path, f"not a readable audio file ({_short(error)})") from None
     if data.shape[0] == 0 or data.shape[1] == 0:
         raise AudioError(path, "zero-length recording (no samples)")
-    if rate <= 0:
-        raise AudioError(path, f"invalid sample rate {rate}")
     if not np.isfinite(data).all():
         raise AudioError(path, "contains NaN or Inf samples")
     return data, rate
@@ -111,248 +147,6 @@ def _short(error: Exception) -> str:
     return text.split(": ", 1)[-1] if text.startswith("Error opening") else text
 
 
-# torchaudio's kernel holds about new * (orig + 2 * width) floats for the reduced ratio
-# orig:new; past this many, the ratio is approximated (e.g. 22051 Hz -> 16 kHz, a 45 ppm error).
-MAX_RATIO_PRODUCT = 2_000_000
-
-
-def rate_ratio(orig_rate: float, new_rate: float) -> tuple[int, int]:
-    """The rates' ratio as two coprime integers: what the resampling kernel depends on.
-
-    Ratios whose terms would need a kernel of millions of taps are approximated by the nearest
-    ratio with smaller terms, with a warning giving the rate error.
-    """
-    if orig_rate <= 0 or new_rate <= 0:
-        raise ValueError(f"sample rates must be positive, got {orig_rate} and {new_rate}")
-    exact = Fraction(orig_rate).limit_denominator(10**6) / Fraction(new_rate).limit_denominator(
-        10**6
-    )
-    ratio, limit = exact, 10**6
-    while ratio.numerator * ratio.denominator > MAX_RATIO_PRODUCT and limit > 1:
-        limit //= 2
-        ratio = exact.limit_denominator(limit)
-    if ratio.numerator * ratio.denominator > MAX_RATIO_PRODUCT or ratio == 0:
-        raise ValueError(f"cannot resample {orig_rate} Hz to {new_rate} Hz (ratio too extreme)")
-    if ratio != exact:
-        error_ppm = abs(float(ratio / exact) - 1) * 1e6
-        warnings.warn(
-            f"resampling {orig_rate} Hz -> {new_rate} Hz approximated as {ratio.numerator}:"
-            f"{ratio.denominator} ({error_ppm:.0f} ppm rate error)",
-            stacklevel=3,
-        )
-    return ratio.numerator, ratio.denominator
-
-
-# torchaudio slides its (new, 1, taps) kernel with stride orig: one output channel per phase.
-# For integer decimation (new = 1, e.g. 22.05 kHz -> 11.025 or 2.756 kHz) that is a convolution
-# with a single output channel, which runs far below the CPU's speed. Instead, the signal is
-# split into its orig phases (sample j * orig + p is phase p's j-th), which makes the decimating
-# filter a stride-1 convolution with orig input channels and taps / orig taps each, and this
-# many consecutive outputs are stacked as output channels of one convolution (the same taps;
-# 1.1-1.4x faster than stacking frames of the undivided signal, which was ~5x faster than
-# torchaudio's own convolution, on a 2-core x86 CPU).
-OUTPUTS_PER_CONVOLUTION = 16
-# For other ratios (e.g. 22.05 -> 16 kHz, 441:320) each phase's row of taps is zero but for
-# about 2 * width + 1 of them: 19 of 459 at 441:320, so the convolution spends 24 of every 25
-# multiplications on zeros. Phases are taken this many at a time instead, each group a matrix
-# product over just the input span its rows cover (same nonzero taps, summed in another order).
-PHASES_PER_GROUP = 32
-
-
-@dataclass(frozen=True)
-class _PhaseGroup:
-    start: int  # first input sample of the frame this group's rows reach
-    taps: torch.Tensor  # (span, phases): the group's rows, transposed, zeros outside the span
-
-
-@dataclass(frozen=True)
-class _SincKernel:
-    kernel: torch.Tensor  # torchaudio's (new, 1, taps), float64
-    blocked: torch.Tensor  # integer decimation only: (block, orig, block - 1 + ceil(taps / orig))
-    groups: tuple[_PhaseGroup, ...]  # the phases in groups; () where that saves little
-    orig: int
-    new: int
-    width: int  # torchaudio's zero padding in front of the signal
-    block: int
-
-    def frames(self, padded: torch.Tensor) -> torch.Tensor:
-        """Every complete frame of an already padded signal: ``(channels, L)`` ->
-        ``(channels, n_frames * new)``, in torchaudio's order."""
-        channels, length = padded.shape
-        taps = self.kernel.shape[-1]
-        n_frames = (length - taps) // self.orig + 1
-        if n_frames <= 0:
-            return padded.new_zeros(channels, 0)
-        with runtime.one_thread():  # faster than two, idle or busy (bench/loading.py --busy 1)
-            if self.new == 1:
-                return self._blocked_frames(padded, n_frames)
-            if self.groups:
-                return self._grouped_frames(padded, n_frames)
-            return self._plain_frames(padded, n_frames)
-
-    def _plain_frames(self, padded: torch.Tensor, n_frames: int) -> torch.Tensor:
-        # torchaudio's own convolution: one output channel per phase, stride orig.
-        with torch.no_grad():
-            y = torch.nn.functional.conv1d(
-                padded[:, None], self.kernel.to(padded.dtype), stride=self.orig
-            )
-        return y[..., :n_frames].transpose(1, 2).reshape(padded.shape[0], -1)
-
-    def length_needed(self, length: int) -> int:
-        """How long :meth:`frames` wants a padded signal of ``length`` samples to be (it pads
-        a shorter one itself, at the cost of a copy)."""
-        n_frames = (length - self.kernel.shape[-1]) // self.orig + 1
-        if self.new > 1 or n_frames <= 0:
-            return length
-        n_blocks = -(-n_frames // self.block)
-        return max(length, ((n_blocks - 1) * self.block + self.blocked.shape[-1]) * self.orig)
-
-    def _blocked_frames(self, padded: torch.Tensor, n_frames: int) -> torch.Tensor:
-        # Integer decimation (new = 1): y[f] = sum_p sum_m h[m * orig + p] x[(f + m) * orig + p].
-        channels, length = padded.shape
-        n_blocks = -(-n_frames // self.block)
-        n_phase = (n_blocks - 1) * self.block + self.blocked.shape[-1]  # samples per phase
-        need = n_phase * self.orig
-        if need > length:
-            padded = torch.nn.functional.pad(padded, (0, need - length))
-        phases = padded[:, :need].view(channels, n_phase, self.orig).transpose(1, 2)
-        weight = self.blocked.to(padded.dtype)
-        with torch.no_grad():
-            y = torch.nn.functional.conv1d(phases.contiguous(), weight, stride=self.block)
-        return y.transpose(1, 2).reshape(channels, -1)[:, :n_frames]
-
-    def _grouped_frames(self, padded: torch.Tensor, n_frames: int) -> torch.Tensor:
-        # (channels, n_frames, taps): frame f starts at input sample f * orig, a view, no copy.
-        framed = padded.unfold(-1, self.kernel.shape[-1], self.orig)[:, :n_frames]
-        with torch.no_grad():
-            parts = [
-                framed[..., g.start : g.start + g.taps.shape[0]] @ g.taps.to(padded.dtype)
-                for g in self.groups
-            ]
-        return torch.cat(parts, dim=-1).reshape(padded.shape[0], -1)
-
-
-def _phase_groups(kernel: torch.Tensor, per_group: int) -> tuple[_PhaseGroup, ...]:
-    """The rows of ``kernel`` ``(new, 1, taps)`` in groups of consecutive phases, each cut to
-    the taps where one of its rows is not zero; () when that saves less than half the work
-    (then torchaudio's convolution is used as it is)."""
-    rows = kernel[:, 0]
-    nonzero = rows.abs() > 1e-12 * rows.abs().max()  # torchaudio's window is ~1e-33 at its edges
-    groups, work = [], 0
-    for first in range(0, rows.shape[0], per_group):
-        part = nonzero[first : first + per_group].any(0).nonzero()
-        start, stop = int(part[0]), int(part[-1]) + 1
-        group_rows = rows[first : first + per_group]
-        taps = torch.where(nonzero[first : first + per_group], group_rows, 0)[:, start:stop]
-        groups.append(_PhaseGroup(start, taps.T.contiguous()))
-        work += taps.numel()
-    return tuple(groups) if 2 * work < rows.numel() else ()
-
-
-@functools.lru_cache(maxsize=16)
-def _sinc_kernel(orig: int, new: int) -> _SincKernel:
-    # The kernel depends only on the reduced ratio, so it is built once per pair and reused;
-    # in float64, cast to the signal's precision when used.
-    transform = torchaudio.transforms.Resample(orig, new, dtype=torch.float64)
-    kernel = transform.kernel
-    taps = kernel.shape[-1]
-    block = OUTPUTS_PER_CONVOLUTION
-    blocked, groups = kernel.new_zeros(0), ()
-    if new == 1:  # tap m * orig + p of the kernel is tap m of phase p
-        per_phase = -(-taps // orig)
-        phased = torch.nn.functional.pad(kernel[0, 0], (0, per_phase * orig - taps))
-        phased = phased.view(per_phase, orig).T
-        blocked = kernel.new_zeros(block, orig, block - 1 + per_phase)
-        for m in range(block):
-            blocked[m, :, m : m + per_phase] = phased
-    else:
-        groups = _phase_groups(kernel, PHASES_PER_GROUP)
-    return _SincKernel(kernel, blocked, groups, orig, new, transform.width, block)
-
-
-def resample(wav: torch.Tensor, orig_rate: float, new_rate: float) -> torch.Tensor:
-    """Resample along the last axis with torchaudio's windowed-sinc (Hann) resampler.
-
-    The result equals ``torchaudio.functional.resample`` (same kernel, padding and length);
-    integer decimation runs several frames per convolution, which is faster on a CPU.
-
-    Shape:
-        ``(..., time)`` -> ``(..., ceil(time * new_rate / orig_rate))``
-    """
-    orig, new = rate_ratio(orig_rate, new_rate)
-    if orig == new:
-        return wav
-    sinc = _sinc_kernel(orig, new)
-    wav = wav if wav.dtype == torch.float64 else wav.float()
-    length = wav.shape[-1]
-    flat = wav.reshape(-1, length)
-    # torchaudio's padding, and at once whatever more zeros the frames need (one copy, not
-    # two); frames past torchaudio's last are cut off with the rest past its length.
-    tail = sinc.length_needed(length + 2 * sinc.width + orig) - length - sinc.width
-    padded = _pad_zeros(flat, sinc.width, tail)
-    out = sinc.frames(padded)[:, : math.ceil(new * length / orig)]
-    return out.reshape(*wav.shape[:-1], -1)
-
-
-def _pad_zeros(x: torch.Tensor, left: int, right: int) -> torch.Tensor:
-    """``F.pad(x, (left, right))`` along the last axis, zero-filling only the new samples
-    (``F.pad`` zero-fills the whole output first: on 30 s at 22.05 kHz that fill took as long
-    as the decimating convolution itself)."""
-    out = x.new_empty(*x.shape[:-1], left + x.shape[-1] + right)
-    out[..., :left] = 0
-    out[..., left : left + x.shape[-1]] = x
-    out[..., left + x.shape[-1] :] = 0
-    return out
-
-
-class StreamingResampler:
-    """torchaudio's resampler applied to a signal that arrives in blocks, with the same result.
-
-    torchaudio pads the whole signal with ``width`` zeros in front and ``width + orig`` behind,
-    then slides its ``(new, 1, taps)`` kernel with stride ``orig``. Here the padded signal is
-    consumed as it arrives: every frame whose input is complete is computed, the rest waits for
-    the next block, and :meth:`flush` adds the tail padding and trims to torchaudio's length.
-
-    Shape:
-        blocks ``(channels, time)`` -> blocks ``(channels, time')``
-    """
-
-    def __init__(self, orig_rate: float, new_rate: float, channels: int) -> None:
-        self.orig, self.new = rate_ratio(orig_rate, new_rate)
-        self.channels = channels
-        self.pushed = 0
-        self.emitted = 0
-        if self.orig != self.new:
-            self.sinc = _sinc_kernel(self.orig, self.new)
-            self.width = self.sinc.width
-            self.buffer = torch.zeros(channels, self.width)
-
-    def push(self, block: torch.Tensor) -> torch.Tensor:
-        self.pushed += block.shape[-1]
-        if self.orig == self.new:
-            return block
-        self.buffer = torch.cat([self.buffer, block.float()], dim=-1)
-        return self._frames()
-
-    def flush(self) -> torch.Tensor:
-        """The last samples, once the input has ended."""
-        if self.orig == self.new:
-            return torch.zeros(self.channels, 0)
-        self.buffer = torch.cat(
-            [self.buffer, torch.zeros(self.channels, self.width + self.orig)], dim=-1
-        )
-        out = self._frames()
-        total = math.ceil(self.new * self.pushed / self.orig)
-        return out[..., : max(0, total - self.emitted + out.shape[-1])]
-
-    def _frames(self) -> torch.Tensor:
-        out = self.sinc.frames(self.buffer)
-        n_frames = out.shape[-1] // self.new
-        self.buffer = self.buffer[:, n_frames * self.orig :]
-        self.emitted += out.shape[-1]
-        return out
-
-
 def save_audio(
     path: str | os.PathLike,
     wav: torch.Tensor | np.ndarray,
@@ -361,57 +155,182 @@ def save_audio(
     subtype: str | None = None,
     source: str | os.PathLike | None = None,
 ) -> Path:
-    """Write audio atomically: to a temporary file beside ``path``, then ``os.replace``.
+    """Write audio atomically: to a temporary file beside ``path``, then renamed onto it.
 
     Samples outside [-1, 1] are clipped (with a warning) rather than wrapped by the integer
     conversion.
 
     Args:
-        path: destination; the format follows its ending.
+        path: destination; the format follows its ending (see :func:`output_format`).
         wav: ``(channels, time)`` or ``(time,)``.
         sample_rate: in Hz (rounded to an integer: file headers hold integers).
         subtype: soundfile subtype such as ``"PCM_16"`` or ``"FLOAT"``; the format's default
-            when ``None``.
+            when ``None`` (or when the format cannot store it).
         source: the input this output was made from; writing over it is refused.
 
     Returns:
         The path written.
     """
     path = Path(path)
-    if source is not None and _same_file(path, Path(source)):
-        raise AudioError(path, "refusing to overwrite the input file; choose another output")
     data = wav.detach().cpu().numpy() if isinstance(wav, torch.Tensor) else np.asarray(wav)
     data = data[None] if data.ndim == 1 else data
     if not np.isfinite(data).all():
         raise AudioError(path, "refusing to write NaN or Inf samples")
-    peak = float(np.abs(data).max()) if data.size else 0.0
-    if peak > 1.0 and subtype != "FLOAT" and subtype != "DOUBLE":
-        warnings.warn(f"{path}: peak {peak:.3f} > 1, clipping to [-1, 1]", stacklevel=2)
-        data = np.clip(data, -1.0, 1.0)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}.", suffix=path.suffix)
-    os.close(fd)
-    try:
-        sf.write(tmp, data.T, int(round(sample_rate)), subtype=subtype, format=_format_for(path))
-        publish(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    with AudioWriter(path, sample_rate, data.shape[0], subtype=subtype, source=source) as sink:
+        sink.write(data)
+    if sink.clipped:
+        warnings.warn(
+            f"{path}: peak {sink.peak:.3f} > 1, clipping {sink.clipped} samples to [-1, 1]",
+            stacklevel=2,
+        )
     return path
 
 
-def publish(tmp: str | os.PathLike, path: str | os.PathLike) -> None:
-    """Rename a finished temporary file onto ``path`` with ordinary permissions (mkstemp
-    creates files only their owner can read)."""
-    umask = os.umask(0)
-    os.umask(umask)
-    os.chmod(tmp, 0o666 & ~umask)
-    os.replace(tmp, path)
+class AudioWriter:
+    """Write audio to ``path`` block by block, atomically (the file appears, complete, when the
+    ``with`` block ends; on an error or interruption nothing is left behind).
+
+    Samples beyond [-1, 1] are clipped for formats that store integers (counted in
+    :attr:`clipped`), not wrapped around.
+
+    Args:
+        path: destination; the format follows its ending (see :func:`output_format`).
+        sample_rate: in Hz (rounded to an integer).
+        channels: number of channels.
+        subtype: the sample format to keep if the output format can store it.
+        source: the input this output is made from; writing over it is refused.
+    """
+
+    def __init__(
+        self,
+        path: str | os.PathLike,
+        sample_rate: float,
+        channels: int,
+        *,
+        subtype: str | None = None,
+        source: str | os.PathLike | None = None,
+    ) -> None:
+        self.path = Path(path)
+        if source is not None and _same_file(self.path, Path(source)):
+            raise AudioError(
+                self.path, "refusing to overwrite the input file; choose another output"
+            )
+        self.format, self.subtype = output_format(self.path, subtype)
+        self.sample_rate, self.channels = int(round(sample_rate)), channels
+        self.clipped, self.peak = 0, 0.0  # samples clipped, and the largest magnitude seen
+        self._stack = contextlib.ExitStack()
+
+    def __enter__(self) -> AudioWriter:
+        with self._stack as stack:
+            tmp = stack.enter_context(atomic_path(self.path))
+            try:
+                self._sink = stack.enter_context(
+                    sf.SoundFile(
+                        tmp,
+                        "w",
+                        samplerate=self.sample_rate,
+                        channels=self.channels,
+                        subtype=self.subtype,
+                        format=self.format,
+                    )
+                )
+            except (sf.LibsndfileError, RuntimeError, ValueError, TypeError) as error:
+                raise AudioError(
+                    self.path,
+                    f"cannot write {self.format} ({self.subtype}) with {self.channels} channels "
+                    f"at {self.sample_rate} Hz: {_short(error)}",
+                ) from None
+            self._stack = stack.pop_all()
+        return self
+
+    def write(self, block: torch.Tensor | np.ndarray) -> None:
+        """Append a ``(channels, time)`` block."""
+        data = block.numpy() if isinstance(block, torch.Tensor) else np.asarray(block)
+        if self.subtype not in ("FLOAT", "DOUBLE"):
+            over = np.abs(data) > 1.0
+            if over.any():
+                self.clipped += int(over.sum())
+                self.peak = max(self.peak, float(np.abs(data).max()))
+                data = np.clip(data, -1.0, 1.0)
+        try:
+            self._sink.write(np.ascontiguousarray(data.T))
+        except sf.LibsndfileError as error:
+            raise OutputError(self.path, _short(error)) from None
+
+    def __exit__(self, *exc) -> None:
+        self._stack.__exit__(*exc)
 
 
-def _format_for(path: Path) -> str | None:
-    suffix = path.suffix.lower()
-    return {".au": "AU", ".snd": "AU", ".aif": "AIFF", ".aifc": "AIFF", ".oga": "OGG"}.get(suffix)
+def read_blocks(path: str | os.PathLike, block_frames: int) -> Iterator[np.ndarray]:
+    """The samples of ``path`` as float32 ``(frames, channels)`` blocks, checked as
+    :func:`load_audio` checks them, for files too long to hold in memory."""
+    path = Path(path)
+    info = audio_info(path)
+    if info.frames == 0:
+        raise AudioError(path, "zero-length recording (no samples)")
+    try:
+        source = sf.SoundFile(str(path))
+    except Exception as error:  # libsndfile raises several types for bad input
+        raise AudioError(path, f"not a readable audio file ({_short(error)})") from None
+    with source:
+        blocks = source.blocks(blocksize=block_frames, dtype="float32", always_2d=True)
+        done = 0
+        while True:
+            try:
+                data = next(blocks)
+            except StopIteration:
+                return
+            except Exception as error:  # damage past the header shows only when decoded
+                raise AudioError(
+                    path, f"cannot be decoded after {done} frames ({_short(error)})"
+                ) from None
+            if not np.isfinite(data).all():
+                raise AudioError(path, "contains NaN or Inf samples")
+            done += len(data)
+            yield data
+
+
+# The format written for each file ending (libsndfile 1.2 writes all of these, MP3 included).
+OUTPUT_FORMATS = {
+    ".wav": "WAV",
+    ".w64": "W64",
+    ".flac": "FLAC",
+    ".ogg": "OGG",
+    ".oga": "OGG",
+    ".au": "AU",
+    ".snd": "AU",
+    ".aif": "AIFF",
+    ".aiff": "AIFF",
+    ".aifc": "AIFF",
+    ".mp3": "MP3",
+}
+
+
+def output_format(path: str | os.PathLike, like: str | None = None) -> tuple[str, str]:
+    """The container and sample format to write ``path`` in, chosen by its ending.
+
+    Args:
+        like: the subtype to keep when the format can store it (an input's ``PCM_16``, say);
+            float input going to a format without float samples becomes 24-bit where it can.
+
+    Returns:
+        ``(format, subtype)`` for ``soundfile``.
+
+    Raises:
+        AudioError: an ending that names no format audiocnn writes.
+    """
+    path = Path(path)
+    fmt = OUTPUT_FORMATS.get(path.suffix.lower())
+    if fmt is None:
+        endings = ", ".join(sorted(set(OUTPUT_FORMATS)))
+        raise AudioError(
+            path, f"cannot tell the output format from its name (use one of {endings})"
+        )
+    if like and sf.check_format(fmt, like):
+        return fmt, like
+    if like in ("FLOAT", "DOUBLE", "PCM_32") and sf.check_format(fmt, "PCM_24"):
+        return fmt, "PCM_24"
+    return fmt, sf.default_subtype(fmt)
 
 
 def _same_file(a: Path, b: Path) -> bool:

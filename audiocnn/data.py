@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import os
 import re
 import shutil
@@ -25,6 +26,7 @@ from torch.utils.data import Dataset
 from tqdm.auto import tqdm
 
 from audiocnn.audio import AUDIO_EXTENSIONS, AudioError, load_audio
+from audiocnn.files import OutputError, atomic_folder, is_hidden
 
 CACHE_FORMAT = 1
 # Written by audiocnn.synth at the root of a generated corpus (its recipe and seed).
@@ -59,9 +61,15 @@ def clear_decoded_cache() -> int:
 
 
 def list_audio_files(folder: Path) -> list[Path]:
-    """Audio files directly inside ``folder``, sorted by name."""
+    """Audio files in ``folder`` and its sub-folders, sorted by path.
+
+    Hidden names are skipped: dot files and folders (audiocnn's own temporaries among them)
+    and macOS's ``__MACOSX`` resource forks.
+    """
     return sorted(
-        p for p in folder.iterdir() if p.is_file() and p.suffix.lower() in AUDIO_EXTENSIONS
+        p
+        for p in folder.rglob("*")
+        if p.suffix.lower() in AUDIO_EXTENSIONS and not is_hidden(p, folder) and p.is_file()
     )
 
 
@@ -128,11 +136,13 @@ def decode_files(
         decoded = _load_cached(folder)
     else:
         decoded = _decode(paths, sample_rate, progress)
-        if folder is not None:
-            _store(decoded, folder)
-            decoded = _load_cached(folder)
+        if folder is not None and _store(decoded, folder):
+            decoded = _load_cached(folder)  # memory-mapped: the pages are shared and droppable
     if decoded.skipped:
-        listing = "; ".join(f"{path} ({why})" for path, why in decoded.skipped.items())
+        shown = list(decoded.skipped.items())[:3]
+        listing = "; ".join(f"{path} ({why})" for path, why in shown)
+        more = len(decoded.skipped) - len(shown)
+        listing += f"; and {more} more" if more else ""
         warnings.warn(f"skipped {len(decoded.skipped)} unreadable file(s): {listing}", stacklevel=2)
     return decoded
 
@@ -153,22 +163,22 @@ def _decode(paths: list[Path], sample_rate: float, progress: bool) -> DecodedAud
     return DecodedAudio(kept, offsets, audio.astype(np.float32), sample_rate, skipped)
 
 
-def _store(decoded: DecodedAudio, folder: Path) -> None:
-    tmp = folder.with_name(folder.name + f".tmp{os.getpid()}")
-    shutil.rmtree(tmp, ignore_errors=True)
-    tmp.mkdir(parents=True)
-    np.save(tmp / "audio.npy", decoded.audio)
+def _store(decoded: DecodedAudio, folder: Path) -> bool:
+    """Cache ``decoded`` in ``folder``; False (with a warning) when it cannot be written."""
     index = {
         "paths": [str(p) for p in decoded.paths],
         "offsets": decoded.offsets.tolist(),
         "sample_rate": decoded.sample_rate,
         "skipped": decoded.skipped,
     }
-    (tmp / "index.json").write_text(json.dumps(index))
     try:
-        os.replace(tmp, folder)
-    except OSError:  # another process stored the same key first
-        shutil.rmtree(tmp, ignore_errors=True)
+        with atomic_folder(folder) as tmp:
+            np.save(tmp / "audio.npy", decoded.audio)
+            (tmp / "index.json").write_text(json.dumps(index))
+    except OutputError as error:  # a cache that cannot be written only costs time
+        warnings.warn(f"decoded audio not cached: {error}", stacklevel=3)
+        return False
+    return True
 
 
 def _load_cached(folder: Path) -> DecodedAudio:
@@ -234,7 +244,7 @@ def scan_genre_folder(root: str | os.PathLike, genres: Sequence[str] | None = No
         if (root / inner).is_dir():
             root = root / inner
             break
-    available = sorted(p.name for p in root.iterdir() if p.is_dir() and not p.name.startswith("."))
+    available = sorted(p.name for p in root.iterdir() if p.is_dir() and not is_hidden(p))
     if not available:
         raise DataError(f"{root}: no genre folders (expected {root}/<genre>/<file>.wav)")
     labels = list(genres) if genres else available
@@ -280,26 +290,53 @@ def split_tracks(
     if method == "random":  # the genre notebook's plain train_test_split, not stratified
         from sklearn.model_selection import train_test_split
 
+        if len(folder.tracks) * test_size < 1 or len(folder.tracks) * (1 - test_size) < 1:
+            raise DataError(
+                f"{folder.root}: too few tracks ({len(folder.tracks)}) for a train/test split "
+                f"with test_size {test_size}"
+            )
         rest, test = train_test_split(folder.tracks, test_size=test_size, random_state=seed)
         return {"train": rest, "val": [], "test": test}
     if method not in ("auto", "stratified"):
         raise ValueError(
             f"split method must be 'auto', 'gtzan', 'stratified' or 'random', got {method!r}"
         )
+    _check_split_size(folder, test_size, val_size)
     from sklearn.model_selection import train_test_split
 
     tracks = folder.tracks
     labels = [t.label for t in tracks]
-    rest, test = train_test_split(tracks, test_size=test_size, random_state=seed, stratify=labels)
-    if val_size <= 0:
-        return {"train": rest, "val": [], "test": test}
-    train, val = train_test_split(
-        rest,
-        test_size=val_size / (1 - test_size),
-        random_state=seed,
-        stratify=[t.label for t in rest],
-    )
+    try:
+        rest, test = train_test_split(
+            tracks, test_size=test_size, random_state=seed, stratify=labels
+        )
+        if val_size <= 0:
+            return {"train": rest, "val": [], "test": test}
+        train, val = train_test_split(
+            rest,
+            test_size=val_size / (1 - test_size),
+            random_state=seed,
+            stratify=[t.label for t in rest],
+        )
+    except ValueError as error:  # a size the check above did not foresee
+        raise DataError(f"{folder.root}: cannot split these tracks ({error})") from None
     return {"train": train, "val": val, "test": test}
+
+
+def _check_split_size(folder: GenreFolder, test_size: float, val_size: float) -> None:
+    """Refuse, in one line, a folder too small for a stratified split: every split needs a
+    track of every genre, so each genre needs about ``1 / min(test_size, val_size)`` tracks."""
+    counts = np.bincount([t.label for t in folder.tracks], minlength=len(folder.labels))
+    smallest = int(counts.argmin())
+    fractions = [f for f in (test_size, val_size) if f > 0]
+    need = max(len(fractions) + 1, math.ceil(1 / min(fractions) - 1e-9))
+    if counts[smallest] < need:
+        raise DataError(
+            f"{folder.root}: too few tracks to split: genre '{folder.labels[smallest]}' has "
+            f"{counts[smallest]}, and a stratified split with test_size {test_size} and val_size "
+            f"{val_size} needs at least {need} per genre ({need * len(counts)} in all); add "
+            "tracks, lower the split sizes in a recipe, or give --val-data / --test-data"
+        )
 
 
 def _gtzan_split(folder: GenreFolder) -> dict[str, list[Track]]:
@@ -453,8 +490,8 @@ def find_pairs(root: str | os.PathLike) -> tuple[list[Path], list[Path]]:
     for folder in (clean_dir, noisy_dir):
         if not folder.is_dir():
             raise DataError(f"{folder}: no such folder (expected {root}/clean and {root}/noisy)")
-    clean = {p.name: p for p in list_audio_files(clean_dir)}
-    noisy = {p.name: p for p in list_audio_files(noisy_dir)}
+    clean = {str(p.relative_to(clean_dir)): p for p in list_audio_files(clean_dir)}
+    noisy = {str(p.relative_to(noisy_dir)): p for p in list_audio_files(noisy_dir)}
     names = sorted(clean.keys() & noisy.keys())
     unmatched = sorted(clean.keys() ^ noisy.keys())
     if unmatched:
@@ -469,9 +506,7 @@ def audio_files_in(root: str | os.PathLike) -> list[Path]:
     root = Path(root)
     if not root.is_dir():
         raise DataError(f"{root}: no such folder")
-    files = sorted(
-        p for p in root.rglob("*") if p.is_file() and p.suffix.lower() in AUDIO_EXTENSIONS
-    )
+    files = list_audio_files(root)
     if not files:
         raise DataError(f"{root}: folder has no audio files")
     return files

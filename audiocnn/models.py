@@ -14,6 +14,7 @@ import torchaudio.functional as AF
 from torch import nn
 
 from audiocnn import dsp
+from audiocnn.config import check, check_choice
 from audiocnn.layers import MIMOFIR, MIMOFIRCNN, next_history
 
 
@@ -26,10 +27,26 @@ class GenreCNNConfig:
     front_stride: int = 8  # default: its stride, in samples
     dropout: float = 0.3  # default: before the classifier
 
+    def __post_init__(self) -> None:
+        check_choice("arch", self.arch, ("default", "seed"))
+        check(self.n_genres >= 2, f"n_genres must be at least 2, got {self.n_genres}")
+        check(
+            bool(self.channels) and min(self.channels) >= 1,
+            f"channels must be positive counts, got {list(self.channels)}",
+        )
+        _positive(self, "front_kernel", "front_stride")
+        check(0 <= self.dropout < 1, f"dropout must be in [0, 1), got {self.dropout}")
+
     @classmethod
     def seed(cls, n_genres: int = 4) -> GenreCNNConfig:
         """The genre notebook's network: 4 x [Conv1d(k=9) -> ReLU -> MaxPool1d(16)], 10 channels."""
         return cls(arch="seed", n_genres=n_genres, channels=(10, 10, 10, 10))
+
+
+def _positive(config, *names: str) -> None:
+    for name in names:
+        value = getattr(config, name)
+        check(value >= 1, f"{name} must be at least 1, got {value}")
 
 
 class SeedGenreCNN(nn.Module):
@@ -150,6 +167,31 @@ class FIRDenoiserConfig:
     # this many hops of extra latency (DeepFilterNet3 looks 2 frames ahead; 0: none)
     spectral_taps: tuple[int, ...] = (1, 3, 3, 3, 3, 1)  # spectral: taps per layer, in frames
     spectral_dilations: tuple[int, ...] = (1, 1, 2, 4, 8, 1)  # spectral: spacing, in frames
+
+    def __post_init__(self) -> None:
+        check_choice("arch", self.arch, ("spectral", "mask", "seed"))
+        check_choice("spectral_inputs", self.spectral_inputs, ("bands", "bins"))
+        _positive(self, "bands", "analysis_taps", "envelope_taps", "hidden", "mask_stride")
+        _positive(self, "synthesis_taps", "frame_taps", "hop", "spectral_hidden")
+        _positive(self, "deep_filter_taps")
+        for name in ("delay", "spectral_bands", "spectral_context", "deep_filter_bins"):
+            check(getattr(self, name) >= 0, f"{name} must be >= 0, got {getattr(self, name)}")
+        check(self.spectral_lookahead >= 0, "spectral_lookahead must be >= 0")
+        check(
+            len(self.n_features) == len(self.n_taps) + 1,
+            f"n_features needs one more entry than n_taps ({len(self.n_taps)} layers)",
+        )
+        for taps, dilations in (
+            ("mask_taps", "mask_dilations"),
+            ("spectral_taps", "spectral_dilations"),
+        ):
+            check(
+                len(getattr(self, taps)) == len(getattr(self, dilations)),
+                f"{taps} and {dilations} need one entry per layer each",
+            )
+        for name in ("n_taps", "n_features", "mask_taps", "mask_dilations", "spectral_taps"):
+            check(min(getattr(self, name), default=1) >= 1, f"{name} must be positive counts")
+        check(min(self.spectral_dilations, default=1) >= 1, "spectral_dilations must be >= 1")
 
     @classmethod
     def seed(cls) -> FIRDenoiserConfig:

@@ -8,14 +8,16 @@ from pathlib import Path
 import matplotlib.pyplot as plt  # headless machines fall back to the Agg backend by themselves
 import numpy as np
 
+from audiocnn.files import atomic_path
+
 
 def _save(fig, path: str | os.PathLike) -> Path:
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.stem}.tmp{os.getpid()}{path.suffix}")
-    fig.savefig(tmp, dpi=110, bbox_inches="tight")
-    plt.close(fig)
-    os.replace(tmp, path)
+    try:
+        with atomic_path(path) as tmp:
+            fig.savefig(tmp, dpi=110, bbox_inches="tight", format=path.suffix[1:] or "png")
+    finally:
+        plt.close(fig)
     return path
 
 

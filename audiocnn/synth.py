@@ -22,7 +22,6 @@ import argparse
 import functools
 import json
 import os
-import shutil
 import sys
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
@@ -35,6 +34,7 @@ import soundfile as sf
 from tqdm.auto import tqdm
 
 from audiocnn.data import CORPUS_MARKER, cache_root
+from audiocnn.files import atomic_folder
 
 GENRES = ("blues", "metal", "country", "hiphop")
 GENRE_SAMPLE_RATE = 22050
@@ -496,21 +496,11 @@ def _run(jobs: list, worker: Callable, desc: str, workers: int | None, progress:
     bar.close()
 
 
-def _staging(out_dir: Path, parts) -> Path:
-    """An empty temporary folder beside ``out_dir`` with the given sub-folders."""
-    tmp = out_dir.with_name(out_dir.name + f".tmp{os.getpid()}")
-    shutil.rmtree(tmp, ignore_errors=True)
+def _start(tmp: Path, parts, manifest: dict) -> None:
+    """Sub-folders and the manifest of a corpus being written into ``tmp``."""
     for part in parts:
-        (tmp / part).mkdir(parents=True)
-    return tmp
-
-
-def _publish(tmp: Path, out_dir: Path, manifest: dict) -> Path:
+        (tmp / part).mkdir()
     (tmp / CORPUS_MARKER).write_text(json.dumps(manifest, indent=2))
-    if out_dir.exists():
-        shutil.rmtree(out_dir)
-    os.replace(tmp, out_dir)
-    return out_dir
 
 
 def write_genre_corpus(
@@ -521,12 +511,12 @@ def write_genre_corpus(
     progress: bool = True,
 ) -> Path:
     """Generate the genre corpus into ``out_dir`` (replaced whole, atomically)."""
-    out_dir = Path(out_dir)
-    tmp = _staging(out_dir, GENRES)
-    jobs = [(g, i, config, str(tmp)) for i in range(config.tracks_per_genre) for g in GENRES]
-    _run(jobs, _write_genre_track, "generating genre corpus", workers, progress)
     manifest = {"corpus": "genre", "version": CORPUS_VERSION, **asdict(config)}
-    return _publish(tmp, out_dir, manifest)
+    with atomic_folder(out_dir) as tmp:
+        _start(tmp, GENRES, manifest)
+        jobs = [(g, i, config, str(tmp)) for i in range(config.tracks_per_genre) for g in GENRES]
+        _run(jobs, _write_genre_track, "generating genre corpus", workers, progress)
+    return Path(out_dir)
 
 
 def write_denoise_corpus(
@@ -537,17 +527,17 @@ def write_denoise_corpus(
     progress: bool = True,
 ) -> Path:
     """Generate the denoise corpus (``clean/``, ``noisy/``, ``noise/``) into ``out_dir``."""
-    out_dir = Path(out_dir)
-    tmp = _staging(out_dir, ("clean", "noise", "noisy"))
-    jobs = [(i, config, str(tmp)) for i in range(config.clips)]
-    _run(jobs, _write_denoise_clip, "generating denoise corpus", workers, progress)
     manifest = {
         "corpus": "denoise",
         "version": CORPUS_VERSION,
         **asdict(config),
         "noise_kinds": NOISE_KINDS,
     }
-    return _publish(tmp, out_dir, manifest)
+    with atomic_folder(out_dir) as tmp:
+        _start(tmp, ("clean", "noise", "noisy"), manifest)
+        jobs = [(i, config, str(tmp)) for i in range(config.clips)]
+        _run(jobs, _write_denoise_clip, "generating denoise corpus", workers, progress)
+    return Path(out_dir)
 
 
 def _cached(name: str, config, writer: Callable) -> Path:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import contextlib
 import gc
-import json
 import math
 import os
 import random
@@ -29,7 +28,7 @@ from torch.nn.parallel import DistributedDataParallel
 from torch.utils.data import DataLoader, Dataset, DistributedSampler
 from tqdm.auto import tqdm
 
-from audiocnn import checkpoint, plots, runtime
+from audiocnn import checkpoint, files, plots, runtime
 from audiocnn.config import check, check_choice
 
 OPTIMIZERS = ("adamw", "adam", "sgd")
@@ -215,9 +214,12 @@ def fit(
     last_path, best_path = out_dir / "last.pt", out_dir / "best.pt"
     progress_ = _Progress(task)
     if resume:
-        progress_.restore(checkpoint.load(last_path), config, model, optimizer, schedule, last_path)
+        state = checkpoint.load(last_path)
+        if "task" in metadata:
+            checkpoint.check_task(state, metadata["task"], last_path)
+        progress_.restore(state, config, model, optimizer, schedule, last_path)
     elif ddp.is_main:
-        out_dir.mkdir(parents=True, exist_ok=True)
+        files.make_folder(out_dir)
     started, first_epoch = time.monotonic(), progress_.next_epoch
     for epoch in range(first_epoch, config.epochs):
         sampler.set_epoch(epoch)  # the same order on resume and on every rank
@@ -266,7 +268,7 @@ def fit(
                 best_path,
                 last_path,
             )
-            (out_dir / "history.json").write_text(json.dumps(progress_.history, indent=1))
+            files.write_json(out_dir / "history.json", progress_.history)
             if on_epoch is not None:
                 on_epoch(progress_.history)
         if config.patience and progress_.stale >= config.patience:
@@ -296,7 +298,7 @@ def fit_best(
     """:func:`fit` with the history plotted to ``out_dir/history.png`` each epoch, then, on
     rank 0, ``best.pt`` loaded back into ``model``. Returns the result and the best checkpoint
     (``None`` on the other ranks of a torchrun launch)."""
-    out_dir.mkdir(parents=True, exist_ok=True)
+    files.make_folder(out_dir)
     result = fit(
         model,
         task,
@@ -321,9 +323,7 @@ def save_metrics(result: FitResult, best: dict, scores: dict, out_dir: Path) -> 
     """Final scores into ``best.pt`` and ``metrics.json``, both written atomically."""
     scores = checkpoint.plain(scores)
     checkpoint.save(result.best_path, {**best, "metrics": scores})
-    tmp = out_dir / ".metrics.json.tmp"
-    tmp.write_text(json.dumps(scores, indent=1))
-    tmp.replace(out_dir / "metrics.json")
+    files.write_json(out_dir / "metrics.json", scores)
 
 
 class _Progress:

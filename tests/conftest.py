@@ -1,10 +1,26 @@
 """Shared fixtures: every test gets its own audiocnn cache, and small generated audio folders."""
 
+import os
+from dataclasses import asdict
 from pathlib import Path
 
 import numpy as np
 import pytest
 import soundfile as sf
+from hypothesis import HealthCheck, settings
+
+# Property tests of the readers: 200 examples each in CI, 10,000 with HYPOTHESIS_PROFILE=long.
+_READERS = dict(
+    deadline=None,
+    suppress_health_check=[
+        HealthCheck.function_scoped_fixture,
+        HealthCheck.too_slow,
+        HealthCheck.data_too_large,
+    ],
+)
+settings.register_profile("ci", max_examples=200, **_READERS)
+settings.register_profile("long", max_examples=10_000, **_READERS)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 
 @pytest.fixture(autouse=True)
@@ -33,3 +49,30 @@ def write_genre_tree(
             wav = tone(220 * (g + 1), seconds, sample_rate, seed=10 * g + n)
             sf.write(root / genre / f"{genre}.{n:05d}.wav", wav, sample_rate)
     return root
+
+
+@pytest.fixture
+def small_checkpoint(tmp_path):
+    """A small spectral denoiser with perturbed weights, saved as a denoise checkpoint."""
+    import torch
+
+    from audiocnn import checkpoint
+    from audiocnn.models import denoiser_model
+    from tests.test_denoise_models import SMALL_SPECTRAL
+
+    torch.manual_seed(0)
+    model = denoiser_model(SMALL_SPECTRAL)
+    for p in model.parameters():
+        p.data.add_(0.05 * torch.randn_like(p))
+    path = tmp_path / "small.pt"
+    checkpoint.save(
+        path,
+        {
+            "task": "denoise",
+            "model_name": "FIRDenoiser",
+            "model_config": asdict(SMALL_SPECTRAL),
+            "sample_rate": 16000,
+            "state_dict": model.state_dict(),
+        },
+    )
+    return path

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 import soundfile as sf
 import torch
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from audiocnn.audio import AudioError, frame, load_audio, rate_ratio, resample, save_audio
@@ -137,9 +137,6 @@ def test_each_bad_input_names_the_file_and_the_problem(tmp_path):
         load_audio(tmp_path)
 
 
-@settings(
-    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
-)
 @given(content=st.binary(min_size=1, max_size=600))
 def test_random_bytes_load_or_raise_audio_error(tmp_path, content):
     path = tmp_path / "random.wav"
@@ -159,9 +156,6 @@ def wav_header(channels, rate, bits, fmt, n_bytes):
     )
 
 
-@settings(
-    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
-)
 @given(
     channels=st.integers(0, 3),
     rate=st.integers(0, 200000),

@@ -2,14 +2,13 @@
 input is never overwritten, bad input exits 2, training and evaluation through the CLI."""
 
 import json
-from dataclasses import asdict
 
 import numpy as np
 import pytest
 import soundfile as sf
 import torch
 
-from audiocnn import checkpoint, synth
+from audiocnn import synth
 from audiocnn.denoise import cli, pipeline
 from audiocnn.denoise.stream import denoise_array, denoise_file
 from audiocnn.metrics import align, si_sdr
@@ -17,26 +16,6 @@ from audiocnn.models import FIRDenoiserConfig, denoiser_model
 from tests.test_denoise_models import SMALL_SPECTRAL
 
 SMALL = SMALL_SPECTRAL
-
-
-@pytest.fixture
-def small_checkpoint(tmp_path):
-    torch.manual_seed(0)
-    model = denoiser_model(SMALL)
-    for p in model.parameters():
-        p.data.add_(0.05 * torch.randn_like(p))
-    path = tmp_path / "small.pt"
-    checkpoint.save(
-        path,
-        {
-            "task": "denoise",
-            "model_name": "FIRDenoiser",
-            "model_config": asdict(SMALL),
-            "sample_rate": 16000,
-            "state_dict": model.state_dict(),
-        },
-    )
-    return path
 
 
 def test_block_streaming_equals_offline_with_resampling():

@@ -18,13 +18,17 @@ import time
 from dataclasses import replace
 from pathlib import Path
 
+from audiocnn.cli import RESUME_HINT, USER_ERRORS, report_batch, run_command
 from audiocnn.config import load_recipe, override
 from audiocnn.denoise import pipeline
 from audiocnn.denoise.pipeline import DenoiseRunConfig
-from audiocnn.genre.cli import run_command
 from audiocnn.train import finish_distributed
 
 COMMANDS = ("run", "train", "evaluate", "compare")
+INTERRUPTED_RUN = (
+    "interrupted; outputs already written are complete and the one in progress was not "
+    "written: run again with --skip-existing to go on"
+)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -41,6 +45,11 @@ def build_parser() -> argparse.ArgumentParser:
         "-o", "--output", type=Path, required=True, help="output file (one input) or folder"
     )
     run.add_argument("--checkpoint", type=Path, help="default: the weights shipped with audiocnn")
+    run.add_argument(
+        "--skip-existing",
+        action="store_true",
+        help="leave outputs that are already there and complete (same length and rate)",
+    )
     run.add_argument("--quiet", action="store_true", help="no progress bars")
 
     train = sub.add_parser("train", help="train a denoiser (built-in corpus unless data given)")
@@ -72,17 +81,29 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def cmd_run(args) -> int:
-    from audiocnn.denoise.stream import denoise_file, output_paths
+    from audiocnn.denoise.stream import denoise_file, is_complete, output_paths
 
+    pairs = output_paths(args.inputs, args.output)  # collisions are refused before any work
     model, rate = pipeline.load_denoiser(args.checkpoint)
-    pairs = output_paths(args.inputs, args.output)
+    done, failed, skipped = 0, 0, 0
     for source, target in pairs:
+        if args.skip_existing and is_complete(source, target):
+            skipped += 1
+            continue
         started = time.perf_counter()
-        result = denoise_file(model, rate, source, target, progress=not args.quiet)
+        try:
+            result = denoise_file(model, rate, source, target, progress=not args.quiet)
+        except USER_ERRORS as error:
+            if len(pairs) == 1:
+                raise
+            print(f"error: {error}", file=sys.stderr)
+            failed += 1
+            continue
         seconds = result["frames"] / result["sample_rate"]
         took = time.perf_counter() - started
         print(f"{source} -> {target} ({seconds:.1f} s of audio in {took:.1f} s)")
-    return 0
+        done += 1
+    return report_batch(done, failed, skipped) if len(pairs) > 1 else 0
 
 
 def cmd_train(args) -> int:
@@ -144,4 +165,5 @@ def main(argv: list[str] | None = None) -> int:
     if argv and argv[0] not in COMMANDS and argv[0] not in ("-h", "--help"):
         argv.insert(0, "run")
     args = build_parser().parse_args(argv)
-    return run_command(HANDLERS[args.command], args)
+    interrupted = RESUME_HINT if args.command == "train" else INTERRUPTED_RUN
+    return run_command(HANDLERS[args.command], args, interrupted=interrupted)

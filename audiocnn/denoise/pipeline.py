@@ -16,6 +16,7 @@ from torch.utils.data import DataLoader
 
 from audiocnn import checkpoint, synth
 from audiocnn.checkpoint import CheckpointError
+from audiocnn.config import check
 from audiocnn.data import (
     DataError,
     NoiseMixer,
@@ -25,7 +26,7 @@ from audiocnn.data import (
     find_pairs,
 )
 from audiocnn.metrics import si_sdr, snr
-from audiocnn.models import FIRDenoiserConfig, build_model, count_parameters, denoiser_model
+from audiocnn.models import FIRDenoiserConfig, count_parameters, denoiser_model
 from audiocnn.train import (
     TrainConfig,
     fit_best,
@@ -50,6 +51,16 @@ class DenoiseDataConfig:
     snr_db: tuple[float, ...] = (-5.0, 15.0)  # on-the-fly mixing range
     split_seed: int = 0
 
+    def __post_init__(self) -> None:
+        check(self.sample_rate > 0, f"sample_rate must be > 0 Hz, got {self.sample_rate}")
+        for name in ("window_samples", "windows_per_file"):
+            check(getattr(self, name) >= 1, f"{name} must be at least 1, got {getattr(self, name)}")
+        check(self.val_files >= 0, f"val_files must be >= 0, got {self.val_files}")
+        check(
+            len(self.snr_db) == 2 and self.snr_db[0] <= self.snr_db[1],
+            f"snr_db must be [low, high] with low <= high, got {list(self.snr_db)}",
+        )
+
 
 @dataclass(frozen=True)
 class LossConfig:
@@ -60,6 +71,14 @@ class LossConfig:
     stft: float = 0.0  # weight of the multi-resolution STFT magnitude loss
     compressed: float = 0.0  # weight of the L1 distance of STFT magnitudes ** 0.3 (512/128):
     # loud and quiet bins both count, as they do to a listener, without log's floor
+
+    def __post_init__(self) -> None:
+        weights = {
+            name: getattr(self, name) for name in ("l1", "si_sdr", "sdr", "stft", "compressed")
+        }
+        for name, weight in weights.items():
+            check(weight >= 0, f"loss weight {name} must be >= 0, got {weight}")
+        check(any(weights.values()), "at least one loss weight must be > 0")
 
 
 @dataclass(frozen=True)
@@ -311,12 +330,8 @@ def load_denoiser(path: Path | None = None):
         raise CheckpointError(
             f"{path}: the shipped weights are missing from this install; pass --checkpoint"
         )
-    state = checkpoint.load(path)
-    if state.get("task") != "denoise":
-        raise CheckpointError(f"{path}: not a denoiser checkpoint")
-    model = build_model(state["model_name"], state["model_config"])
-    model.load_state_dict(state["state_dict"])
-    return model.eval(), state["sample_rate"]
+    model, state = checkpoint.load_model(path, "denoise")
+    return model, state["sample_rate"]
 
 
 def evaluate_pairs(path: Path | None, root: Path, progress: bool = True) -> dict:

@@ -3,26 +3,30 @@
 The file is read in blocks; each block is resampled to the model's rate, filtered with the
 model's streaming state, and resampled back, all three carrying their state across blocks, so
 the output equals processing the whole file at once. Each channel goes through the same network
-(as a batch). The output keeps the input's format and subtype, is written to a temporary file
-beside the destination and renamed at the end, and is never the input itself.
+(as a batch). The output's format follows its name; it keeps the input's sample format where
+that format can store it, appears only when complete (``audio.AudioWriter``), and is never the
+input itself.
 """
 
 from __future__ import annotations
 
 import os
-import tempfile
 import warnings
 from pathlib import Path
 
 import numpy as np
-import soundfile as sf
 import torch
 from tqdm.auto import tqdm
 
-from audiocnn.audio import AUDIO_EXTENSIONS, AudioError, StreamingResampler, audio_info, publish
+from audiocnn.audio import (
+    AudioError,
+    AudioWriter,
+    StreamingResampler,
+    audio_info,
+    read_blocks,
+)
+from audiocnn.data import list_audio_files
 
-# Formats libsndfile reads but cannot write well; their output is written as WAV instead.
-WRITE_AS_WAV = {"MP3": "FLOAT"}
 CLIP_LEVEL = 0.999  # input samples at or above this magnitude count as clipped
 
 
@@ -75,103 +79,114 @@ def denoise_file(
     block_seconds: float = 10.0,
     progress: bool = True,
 ) -> dict:
-    """Denoise ``in_path`` into ``out_path`` (same rate, channels, format and subtype).
+    """Denoise ``in_path`` into ``out_path`` (same rate and channels; the format follows the
+    output's ending, keeping the input's sample format where that format can store it).
 
     Returns:
         ``{"frames", "sample_rate", "channels", "clipped_in", "clipped_out"}``.
     """
     in_path, out_path = Path(in_path), Path(out_path)
     info = audio_info(in_path)
-    if info.frames == 0:
-        raise AudioError(in_path, "zero-length recording (no samples)")
-    if out_path.exists() and os.path.samefile(in_path, out_path):
-        raise AudioError(out_path, "refusing to overwrite the input file; choose another output")
-    subtype = WRITE_AS_WAV.get(info.format, info.subtype)
-    fmt = "WAV" if info.format in WRITE_AS_WAV else info.format
-    out_path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(
-        dir=out_path.parent, prefix=f".{out_path.stem}.", suffix=out_path.suffix or ".wav"
-    )
-    os.close(fd)
     pipeline = _Pipeline(model, info.samplerate, model_rate, info.channels)
     block = max(1, int(block_seconds * info.samplerate))
-    written, clipped_in, clipped_out = 0, 0, 0
-    try:
-        with (
-            sf.SoundFile(str(in_path)) as source,
-            sf.SoundFile(
-                tmp,
-                "w",
-                samplerate=info.samplerate,
-                channels=info.channels,
-                subtype=subtype,
-                format=fmt,
-            ) as sink,
-        ):
-            bar = tqdm(
-                total=info.frames,
-                unit="sample",
-                unit_scale=True,
-                leave=False,
-                desc=in_path.name,
-                disable=not progress or info.duration < 30,
-            )
-            for data in source.blocks(blocksize=block, dtype="float32", always_2d=True):
-                if not np.isfinite(data).all():
-                    raise AudioError(in_path, "contains NaN or Inf samples")
-                clipped_in += int((np.abs(data) >= CLIP_LEVEL).sum())
-                out = pipeline.push(torch.from_numpy(data.T.copy()))
-                written, clipped_out = _write(sink, out, written, info.frames, clipped_out)
-                bar.update(len(data))
-            _, clipped_out = _write(sink, pipeline.flush(), written, info.frames, clipped_out)
-            bar.close()
-        publish(tmp, out_path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    written, clipped_in = 0, 0
+    bar = tqdm(
+        total=info.frames,
+        unit="sample",
+        unit_scale=True,
+        leave=False,
+        desc=in_path.name,
+        disable=not progress or info.duration < 30,
+    )
+    with AudioWriter(
+        out_path, info.samplerate, info.channels, subtype=info.subtype, source=in_path
+    ) as sink:
+        for data in read_blocks(in_path, block):
+            clipped_in += int((np.abs(data) >= CLIP_LEVEL).sum())
+            written = _write(sink, pipeline.push(torch.from_numpy(data.T.copy())), written, info)
+            bar.update(len(data))
+        _write(sink, pipeline.flush(), written, info)
+    bar.close()
     if clipped_in > 0.001 * info.frames * info.channels:
         warnings.warn(
             f"{in_path}: {clipped_in} input samples are at full scale (clipped "
             "recording); clipping distortion is not noise and stays",
             stacklevel=2,
         )
-    if clipped_out:
+    if sink.clipped:
         warnings.warn(
-            f"{out_path}: {clipped_out} output samples beyond full scale were clipped", stacklevel=2
+            f"{out_path}: {sink.clipped} output samples beyond full scale were clipped",
+            stacklevel=2,
         )
     return {
         "frames": info.frames,
         "sample_rate": info.samplerate,
         "channels": info.channels,
         "clipped_in": clipped_in,
-        "clipped_out": clipped_out,
+        "clipped_out": sink.clipped,
     }
 
 
-def _write(sink, out: torch.Tensor, written: int, total: int, clipped: int) -> tuple[int, int]:
-    out = out[:, : max(0, total - written)].numpy()
-    over = np.abs(out) > 1.0
-    if over.any():  # clip rather than let the integer conversion wrap around
-        clipped += int(over.sum())
-        out = np.clip(out, -1.0, 1.0)
-    sink.write(out.T)
-    return written + out.shape[1], clipped
+def _write(sink: AudioWriter, out: torch.Tensor, written: int, info) -> int:
+    """Write no more than the input's length (the model's tail is cut); returns the count."""
+    out = out[:, : max(0, info.frames - written)]
+    sink.write(out)
+    return written + out.shape[1]
 
 
 def output_paths(inputs: list[Path], out: Path) -> list[tuple[Path, Path]]:
-    """Pair each input with its output: a file for one input, a mirrored tree for a folder."""
-    if len(inputs) == 1 and inputs[0].is_file():
-        target = out / inputs[0].name if out.is_dir() else out
-        return [(inputs[0], target)]
+    """Pair each input with its output.
+
+    One input file and an ``out`` with an audio ending (and not a folder): that file.
+    Otherwise ``out`` is a folder: each file of a folder input keeps its path below it (the
+    tree is mirrored), a file input goes directly into it. Hidden files (audiocnn's own
+    temporaries among them) and files already below ``out`` are not inputs.
+
+    Raises:
+        AudioError: a folder with no audio, or two inputs that would write the same output
+            (refused before anything is written).
+    """
+    if len(inputs) == 1 and not inputs[0].is_dir() and out.suffix and not out.is_dir():
+        return [(inputs[0], out)]
     pairs = []
     for item in inputs:
         if item.is_dir():
-            files = sorted(
-                p for p in item.rglob("*") if p.is_file() and p.suffix.lower() in AUDIO_EXTENSIONS
-            )
+            files = [f for f in list_audio_files(item) if not _below(f, out)]
             if not files:
                 raise AudioError(item, "folder has no audio files")
             pairs += [(f, out / f.relative_to(item)) for f in files]
         else:
             pairs.append((item, out / item.name))
+    _refuse_collisions(pairs)
     return pairs
+
+
+def _below(path: Path, folder: Path) -> bool:
+    return folder.exists() and Path(os.path.abspath(folder)) in Path(os.path.abspath(path)).parents
+
+
+def _refuse_collisions(pairs: list[tuple[Path, Path]]) -> None:
+    first: dict[str, Path] = {}
+    for source, target in pairs:
+        key = os.path.abspath(target)
+        if key in first:
+            raise AudioError(
+                target,
+                f"two inputs would be written here ({first[key]} and {source}); denoise them "
+                "into separate output folders",
+            )
+        first[key] = source
+
+
+def is_complete(source: Path, target: Path) -> bool:
+    """Whether ``target`` is a finished output of ``source``: readable, with the same length,
+    rate and channels (outputs appear only when complete, so this is a check of identity)."""
+    try:
+        made, wanted = audio_info(target), audio_info(source)
+    except AudioError:
+        return False
+    return (made.frames, made.samplerate, made.channels) == (
+        wanted.frames,
+        wanted.samplerate,
+        wanted.channels,
+    )

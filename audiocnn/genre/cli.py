@@ -9,20 +9,15 @@ import argparse
 import json
 import sys
 import time
-import warnings
 from dataclasses import replace
 from pathlib import Path
 
-from audiocnn import runtime
-from audiocnn.audio import AudioError
-from audiocnn.checkpoint import CheckpointError
-from audiocnn.config import ConfigError, load_recipe, override
+from audiocnn.cli import report_batch, run_command
+from audiocnn.config import load_recipe, override
 from audiocnn.data import DataError
 from audiocnn.genre import pipeline
 from audiocnn.genre.pipeline import GenreRunConfig
-from audiocnn.train import ResumeError, finish_distributed
-
-USER_ERRORS = (AudioError, DataError, ConfigError, CheckpointError, ResumeError)
+from audiocnn.train import finish_distributed
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -147,7 +142,7 @@ def cmd_predict(args) -> int:
             ranked = ", ".join(f"{t['genre']} {t['probability']:.1%}" for t in result["top"])
             print(f"{result['file']}: {ranked}")
     if len(results) > 1:
-        print(f"{len(results) - len(failed)} done, {len(failed)} failed", file=sys.stderr)
+        return report_batch(len(results) - len(failed), len(failed))
     return 2 if failed else 0
 
 
@@ -182,20 +177,3 @@ COMMANDS = {
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     return run_command(COMMANDS[args.command], args)
-
-
-def run_command(command, args) -> int:
-    """Run a subcommand: user errors become one line on stderr and exit code 2."""
-    runtime.configure()
-    original_format = warnings.formatwarning
-    warnings.formatwarning = lambda message, category, *rest: f"warning: {message}\n"
-    try:
-        return command(args)
-    except USER_ERRORS as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 2
-    except KeyboardInterrupt:
-        print("interrupted (a training run continues with --resume)", file=sys.stderr)
-        return 130
-    finally:
-        warnings.formatwarning = original_format

@@ -32,7 +32,7 @@ from audiocnn.data import (
     split_tracks,
 )
 from audiocnn.metrics import classification_scores, track_predictions
-from audiocnn.models import GenreCNNConfig, build_model, count_parameters, genre_model
+from audiocnn.models import GenreCNNConfig, count_parameters, genre_model
 from audiocnn.train import (
     TrainConfig,
     fit_best,
@@ -108,6 +108,11 @@ def resolve_root(data: GenreDataConfig) -> Path:
 def prepare_splits(data: GenreDataConfig, progress: bool = True) -> GenreSplits:
     root = resolve_root(data)
     folder = scan_genre_folder(root, data.genres or None)
+    if len(folder.labels) < 2:
+        raise DataError(
+            f"{folder.root}: only one genre ({folder.labels[0]}); a classifier needs at least "
+            "two genre folders"
+        )
     if data.val_root or data.test_root:
         tracks = {"train": folder.tracks, "val": [], "test": []}
         for part, other in (("val", data.val_root), ("test", data.test_root)):
@@ -125,10 +130,28 @@ def prepare_splits(data: GenreDataConfig, progress: bool = True) -> GenreSplits:
     decoded = decode_files(files, data.sample_rate, progress=progress)
     index = decoded.index_of()  # corrupt files were skipped (with a warning) while decoding
     tracks = {part: [t for t in ts if t.path in index] for part, ts in tracks.items()}
+    _check_readable(folder, tracks, decoded.skipped)
     val_is_test = not tracks["val"]
     if val_is_test:
         tracks["val"] = tracks["test"]
     return GenreSplits(folder.labels, tracks, decoded, folder.root, val_is_test)
+
+
+def _check_readable(folder: GenreFolder, tracks: dict[str, list[Track]], skipped: dict) -> None:
+    """After decoding: every genre keeps a training track, and the test split is not empty."""
+    trained = {t.label for t in tracks["train"]}
+    for label, genre in enumerate(folder.labels):
+        if label in trained:
+            continue
+        files = [str(t.path) for t in folder.tracks if t.label == label]
+        bad = [f for f in files if f in skipped]
+        example = f" (e.g. {bad[0]}: {skipped[bad[0]]})" if bad else ""
+        raise DataError(
+            f"{folder.root / genre}: no readable training track for genre '{genre}': "
+            f"{len(bad)} of its {len(files)} files cannot be read{example}"
+        )
+    if not tracks["test"]:
+        raise DataError(f"{folder.root}: no readable track left in the test split")
 
 
 def check_window(model, window_samples: int, n_genres: int) -> None:
@@ -309,12 +332,7 @@ def last_checkpoint() -> Path:
 
 
 def load_genre_model(path: Path):
-    state = checkpoint.load(path)
-    if state.get("task") != "genre":
-        raise checkpoint.CheckpointError(f"{path}: not a genre checkpoint")
-    model = build_model(state["model_name"], state["model_config"])
-    model.load_state_dict(state["state_dict"])
-    return model.eval(), state
+    return checkpoint.load_model(path, "genre")
 
 
 def evaluate_checkpoint(path: Path, root: Path, progress: bool = True) -> dict:
@@ -345,20 +363,27 @@ def predict_files(path: Path, files: list[Path], top: int = 3) -> list[dict]:
 
 
 def _predict_one(model, state: dict, file: Path, top: int) -> list[dict]:
-    window, hop = state["window_samples"], max(1, int(state["window_samples"] * state["eval_hop"]))
     wav, rate = load_audio(file, state["sample_rate"])
+    window = state["window_samples"]
     if wav.shape[-1] < window:
         warnings.warn(
             f"{file}: {wav.shape[-1] / rate:.2f} s is shorter than the model's window "
             f"({window / rate:.2f} s); padded with silence, so the genre is a guess",
             stacklevel=3,
         )
+    probs = classify(model, state, wav)
+    best = probs.argsort(descending=True)[:top]
+    return [{"genre": state["labels"][i], "probability": round(float(probs[i]), 4)} for i in best]
+
+
+def classify(model, state: dict, wav: torch.Tensor) -> torch.Tensor:
+    """Genre probabilities of a mono ``(1, time)`` signal at the model's rate: the mean of
+    its windows' log-probabilities (windows overlap by ``1 - eval_hop``), softmaxed."""
+    window, hop = state["window_samples"], max(1, int(state["window_samples"] * state["eval_hop"]))
     windows = frame(wav[0], window, hop)[:, None]
     with torch.no_grad():
         log_probs = torch.cat([F.log_softmax(model(chunk), 1) for chunk in windows.split(64)])
-    probs = log_probs.mean(0).softmax(0)
-    best = probs.argsort(descending=True)[:top]
-    return [{"genre": state["labels"][i], "probability": round(float(probs[i]), 4)} for i in best]
+    return log_probs.mean(0).softmax(0)
 
 
 def run_baseline(data: GenreDataConfig, progress: bool = True) -> dict:
