@@ -10,6 +10,7 @@ import contextlib
 import math
 import os
 import re
+import shutil
 import warnings
 from collections.abc import Iterator
 from pathlib import Path
@@ -255,10 +256,20 @@ class AudioWriter:
         try:
             self._sink.write(np.ascontiguousarray(data.T))
         except sf.LibsndfileError as error:
-            raise OutputError(self.path, _short(error)) from None
+            raise OutputError(self.path, _write_failure(self.path, error)) from None
 
     def __exit__(self, *exc) -> None:
         self._stack.__exit__(*exc)
+
+
+def _write_failure(path: Path, error: Exception) -> str:
+    """Why libsndfile could not write: it says only "System error." when the disk is full."""
+    try:
+        if shutil.disk_usage(path.parent).free < 1 << 20:
+            return "no space left on the device"
+    except OSError:
+        pass
+    return _short(error)
 
 
 def read_blocks(path: str | os.PathLike, block_frames: int) -> Iterator[np.ndarray]:

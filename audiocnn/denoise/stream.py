@@ -90,23 +90,24 @@ def denoise_file(
     pipeline = _Pipeline(model, info.samplerate, model_rate, info.channels)
     block = max(1, int(block_seconds * info.samplerate))
     written, clipped_in = 0, 0
-    bar = tqdm(
-        total=info.frames,
-        unit="sample",
-        unit_scale=True,
-        leave=False,
-        desc=in_path.name,
-        disable=not progress or info.duration < 30,
-    )
-    with AudioWriter(
-        out_path, info.samplerate, info.channels, subtype=info.subtype, source=in_path
-    ) as sink:
+    with (
+        tqdm(
+            total=info.frames,
+            unit="sample",
+            unit_scale=True,
+            leave=False,
+            desc=in_path.name,
+            disable=not progress or info.duration < 30,
+        ) as bar,  # closed on an interruption too, so the message starts on a clean line
+        AudioWriter(
+            out_path, info.samplerate, info.channels, subtype=info.subtype, source=in_path
+        ) as sink,
+    ):
         for data in read_blocks(in_path, block):
             clipped_in += int((np.abs(data) >= CLIP_LEVEL).sum())
             written = _write(sink, pipeline.push(torch.from_numpy(data.T.copy())), written, info)
             bar.update(len(data))
         _write(sink, pipeline.flush(), written, info)
-    bar.close()
     if clipped_in > 0.001 * info.frames * info.channels:
         warnings.warn(
             f"{in_path}: {clipped_in} input samples are at full scale (clipped "
