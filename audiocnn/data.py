@@ -23,10 +23,10 @@ import numpy as np
 import torch
 import torchaudio.functional as AF
 from torch.utils.data import Dataset
-from tqdm.auto import tqdm
 
 from audiocnn.audio import AUDIO_EXTENSIONS, AudioError, load_audio
 from audiocnn.files import OutputError, atomic_folder, is_hidden
+from audiocnn.progress import tqdm
 
 CACHE_FORMAT = 1
 # Written by audiocnn.synth at the root of a generated corpus (its recipe and seed).

@@ -7,6 +7,7 @@ config as a plain dict and :func:`build_model` rebuilds the network from it.
 from __future__ import annotations
 
 import math
+import typing
 from dataclasses import asdict, dataclass
 
 import torch
@@ -198,6 +199,26 @@ class FIRDenoiserConfig:
         """The MIMO FIR lab's network: features [1, 5, 1], taps [40, 40], tanh between, and
         no latency (it estimates the clean sample at the same time)."""
         return cls(arch="seed", delay=0)
+
+
+@typing.runtime_checkable
+class StreamingDenoiser(typing.Protocol):
+    """What the streaming code (``denoise/stream.py``) needs from a denoiser, and what every
+    denoiser here provides.
+
+    ``stream`` filters a block of a longer signal: the state it returns, given back with the
+    next block, makes the blocks' outputs together equal one call on the whole signal. The
+    output lags the input by ``delay`` samples (the latency: the output's sample ``t``
+    estimates the clean input at ``t - delay``), which the caller drops from the start.
+
+    Shape:
+        ``stream``: ``(batch, 1, time)`` -> ``(batch, 1, time)``; ``state`` is ``None`` at the
+        start of a signal.
+    """
+
+    delay: int
+
+    def stream(self, x: torch.Tensor, state) -> tuple[torch.Tensor, typing.Any]: ...
 
 
 class SeedFIRDenoiser(nn.Module):

@@ -1,7 +1,8 @@
 """Notebook helpers: listen to audio, compare before and after, plot a run's history.
 
 Everything returns matplotlib figures or IPython display objects, so it works in Jupyter and
-in executed notebooks alike.
+in executed notebooks alike. Figures are returned closed: Jupyter shows a returned figure once
+(an open one it would also show by itself at the end of the cell, a second time).
 """
 
 from __future__ import annotations
@@ -11,7 +12,11 @@ import os
 import numpy as np
 import torch
 
-from audiocnn import checkpoint, plots
+from audiocnn import (
+    checkpoint,
+    plots,
+    progress,  # noqa: F401  (it silences tqdm's widget warning)
+)
 from audiocnn.audio import load_audio
 
 Signal = str | os.PathLike | np.ndarray | torch.Tensor
@@ -81,13 +86,13 @@ def before_after(
             for name, wav, rate in arrays
         )
         display(HTML(players))
-    return fig
+    return _closed(fig)
 
 
 def plot_checkpoint_history(path: str | os.PathLike, metric: str = "accuracy"):
     """Training curves stored in a checkpoint (train vs validation, per epoch); use
     ``metric="si_sdr"`` for a denoiser."""
-    return plots.history_figure(checkpoint.load(path)["history"], metric)
+    return _closed(plots.history_figure(checkpoint.load(path)["history"], metric))
 
 
 def plot_checkpoint_confusion(path: str | os.PathLike):
@@ -96,9 +101,18 @@ def plot_checkpoint_confusion(path: str | os.PathLike):
     if "metrics" not in state:
         raise ValueError(f"{path}: no test metrics stored; was the run finished?")
     accuracy = state["metrics"]["track_accuracy"]
-    return plots.confusion_figure(
-        state["metrics"]["confusion"], state["labels"], f"test, track level: {accuracy:.1%}"
+    return _closed(
+        plots.confusion_figure(
+            state["metrics"]["confusion"], state["labels"], f"test, track level: {accuracy:.1%}"
+        )
     )
+
+
+def _closed(fig):
+    import matplotlib.pyplot as plt
+
+    plt.close(fig)
+    return fig
 
 
 def small_settings() -> bool:

@@ -31,10 +31,10 @@ from pathlib import Path
 import numpy as np
 import scipy.signal
 import soundfile as sf
-from tqdm.auto import tqdm
 
 from audiocnn.data import CORPUS_MARKER, cache_root
 from audiocnn.files import atomic_folder
+from audiocnn.progress import tqdm
 
 GENRES = ("blues", "metal", "country", "hiphop")
 GENRE_SAMPLE_RATE = 22050

@@ -216,3 +216,26 @@ def test_spectral_gain_network_is_drawn_with_each_filters_fan_in():
     expected = (2.0 / (n_taps * (fan_in + fan_out))) ** 0.5
     assert abs(hidden.std().item() / expected - 1) < 0.05
     assert torch.all(model.gains.layers[-1].taps == 0)  # and the gates start open
+
+
+@pytest.mark.parametrize(
+    "config",
+    [
+        FIRDenoiserConfig.seed(),
+        FIRDenoiserConfig(
+            arch="mask", bands=6, hidden=5, analysis_taps=20, synthesis_taps=20, delay=19
+        ),
+        SMALL_SPECTRAL,
+    ],
+)
+def test_every_denoiser_keeps_the_streaming_contract(config):
+    from audiocnn.models import StreamingDenoiser
+
+    model = denoiser_model(config).eval()
+    assert isinstance(model, StreamingDenoiser) and isinstance(model.delay, int)
+    x = torch.randn(2, 1, 3000)
+    with torch.no_grad():
+        whole, _ = model.stream(x, None)
+        first, state = model.stream(x[..., :1234], None)
+        rest, _ = model.stream(x[..., 1234:], state)
+    torch.testing.assert_close(torch.cat([first, rest], -1), whole, atol=1e-5, rtol=1e-4)

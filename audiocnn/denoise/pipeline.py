@@ -250,8 +250,11 @@ class DenoiseTask:
 
 
 def latency_aligned(model, estimate: torch.Tensor, clean: torch.Tensor):
-    """Pair output sample ``t + delay`` with clean sample ``t`` (the model's latency)."""
-    delay = getattr(model, "delay", 0)
+    """Pair output sample ``t + delay`` with clean sample ``t`` (the model's latency).
+
+    ``model`` may be wrapped in DistributedDataParallel (its ``.module`` is the denoiser).
+    """
+    delay = getattr(model, "module", model).delay
     if not delay:
         return estimate, clean
     return estimate[..., delay:], clean[..., : clean.shape[-1] - delay]

@@ -16,7 +16,6 @@ from pathlib import Path
 
 import numpy as np
 import torch
-from tqdm.auto import tqdm
 
 from audiocnn.audio import (
     AudioError,
@@ -26,12 +25,18 @@ from audiocnn.audio import (
     read_blocks,
 )
 from audiocnn.data import list_audio_files
+from audiocnn.models import StreamingDenoiser
+from audiocnn.progress import tqdm
 
 CLIP_LEVEL = 0.999  # input samples at or above this magnitude count as clipped
 
 
 def denoise_array(
-    model, wav: torch.Tensor, sample_rate: float, model_rate: float, block: int = 1 << 16
+    model: StreamingDenoiser,
+    wav: torch.Tensor,
+    sample_rate: float,
+    model_rate: float,
+    block: int = 1 << 16,
 ) -> torch.Tensor:
     """Denoise a ``(channels, time)`` tensor in blocks (same result as one big block)."""
     pipeline = _Pipeline(model, sample_rate, model_rate, wav.shape[0])
@@ -43,13 +48,15 @@ def denoise_array(
 class _Pipeline:
     """Resample in -> stream through the model -> resample out, state carried across blocks."""
 
-    def __init__(self, model, sample_rate: float, model_rate: float, channels: int) -> None:
+    def __init__(
+        self, model: StreamingDenoiser, sample_rate: float, model_rate: float, channels: int
+    ) -> None:
         self.model = model
         self.into = StreamingResampler(sample_rate, model_rate, channels)
         self.out_of = StreamingResampler(model_rate, sample_rate, channels)
         self.state = None
         self.channels = channels
-        self.skip = getattr(model, "delay", 0)  # the model's latency, dropped from the start
+        self.skip = model.delay  # the model's latency, dropped from the start
 
     def _model(self, x: torch.Tensor) -> torch.Tensor:
         with torch.no_grad():
@@ -65,13 +72,13 @@ class _Pipeline:
     def flush(self) -> torch.Tensor:
         tail = self._model(self.into.flush())
         # Silence as long as the latency brings out the estimate of the last input samples.
-        latency = getattr(self.model, "delay", 0)
-        tail = torch.cat([tail, self._model(torch.zeros(self.channels, latency))], dim=-1)
+        latency = torch.zeros(self.channels, self.model.delay)
+        tail = torch.cat([tail, self._model(latency)], dim=-1)
         return torch.cat([self.out_of.push(tail), self.out_of.flush()], dim=-1)
 
 
 def denoise_file(
-    model,
+    model: StreamingDenoiser,
     model_rate: float,
     in_path: str | os.PathLike,
     out_path: str | os.PathLike,

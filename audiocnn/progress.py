@@ -1,0 +1,18 @@
+"""Progress bars: tqdm's notebook widget where ipywidgets is installed, its text bar elsewhere.
+
+``tqdm.auto`` picks the widget in any notebook, and without ipywidgets that opens the notebook
+with a red "IProgress not found" warning and no bar at all. librosa imports ``tqdm.auto``
+through pooch, so that warning is silenced here too: the text bars work without widgets.
+"""
+
+import warnings
+
+warnings.filterwarnings("ignore", message="IProgress not found")
+
+try:
+    import ipywidgets  # noqa: F401  (only asked whether it is there)
+    from tqdm.auto import tqdm
+except ImportError:
+    from tqdm.std import tqdm
+
+__all__ = ["tqdm"]
