@@ -1,4 +1,10 @@
-"""audiocnn: convolutional networks on raw audio, for genre classification and denoising."""
+"""audiocnn: convolutional networks on raw audio, for genre classification and denoising.
+
+import audiocnn
+
+clean = audiocnn.load_denoiser().denoise(noisy, sample_rate=16000)  # shipped weights
+top3 = audiocnn.load_genre_classifier("runs/genre/best.pt").predict("song.wav")
+"""
 
 from audiocnn import runtime
 
@@ -6,3 +12,13 @@ from audiocnn import runtime
 runtime.prefer_passive_waiting()
 
 __version__ = "0.1.0"
+__all__ = ["load_denoiser", "load_genre_classifier"]
+
+
+def __getattr__(name: str):
+    # The API imports torch; `import audiocnn` alone stays light until it is used.
+    if name in __all__:
+        from audiocnn import api
+
+        return getattr(api, name)
+    raise AttributeError(f"module 'audiocnn' has no attribute {name!r}")

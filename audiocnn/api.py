@@ -1,0 +1,133 @@
+"""The Python API in two lines, as ``whisper.load_model(...).transcribe(...)``::
+
+import audiocnn
+
+clean = audiocnn.load_denoiser().denoise(noisy, sample_rate=16000)
+audiocnn.load_genre_classifier("runs/genre/best.pt").predict("song.wav")
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from audiocnn import checkpoint
+from audiocnn.audio import AudioError, load_audio, resample
+
+
+class Denoiser:
+    """A trained denoiser with its sample rate; see :func:`load_denoiser`."""
+
+    def __init__(self, model, sample_rate: int, path: Path) -> None:
+        self.model, self.sample_rate, self.path = model, sample_rate, path
+
+    def denoise(self, audio, sample_rate: float):
+        """Denoise an array or tensor at ``sample_rate`` (resampled to the model's rate and back).
+
+        Shape:
+            ``(time,)`` or ``(channels, time)``, numpy or torch; the result has the same shape,
+            type and rate. Each channel goes through the network on its own.
+        """
+        from audiocnn.denoise.stream import denoise_array
+
+        wav, was_numpy, was_1d = _as_tensor(audio)
+        clean = denoise_array(self.model, wav, sample_rate, self.sample_rate)
+        return _like(clean, was_numpy, was_1d)
+
+    def denoise_file(
+        self, src: str | os.PathLike, dst: str | os.PathLike, *, progress: bool = False
+    ) -> dict:
+        """Denoise the file ``src`` into ``dst`` (any length: read and written in blocks).
+
+        Returns:
+            ``{"frames", "sample_rate", "channels", "clipped_in", "clipped_out"}``.
+        """
+        from audiocnn.denoise.stream import denoise_file
+
+        return denoise_file(self.model, self.sample_rate, src, dst, progress=progress)
+
+    def __repr__(self) -> str:
+        return f"Denoiser({type(self.model).__name__}, {self.sample_rate} Hz, {self.path})"
+
+
+class GenreClassifier:
+    """A trained genre classifier with its labels; see :func:`load_genre_classifier`."""
+
+    def __init__(self, model, state: dict, path: Path) -> None:
+        self.model, self.state, self.path = model, state, path
+        self.labels: list[str] = state["labels"]
+        self.sample_rate: float = state["sample_rate"]
+
+    def predict(self, audio, sample_rate: float | None = None, top: int = 3) -> list[dict]:
+        """The ``top`` genres of a file, or of an array or tensor at ``sample_rate``.
+
+        Returns:
+            ``[{"genre": name, "probability": p}, ...]``, most probable first: the mean of the
+            log-probabilities of overlapping windows over the whole signal.
+        """
+        from audiocnn.genre.pipeline import classify
+
+        if isinstance(audio, str | os.PathLike):
+            wav, _ = load_audio(audio, self.sample_rate)
+        else:
+            if sample_rate is None:
+                raise ValueError("give the sample_rate of an array (files carry their own)")
+            wav, _, _ = _as_tensor(audio)
+            wav = resample(wav.mean(0, keepdim=True), sample_rate, self.sample_rate)
+        probs = classify(self.model, self.state, wav)
+        best = probs.argsort(descending=True)[:top]
+        return [{"genre": self.labels[i], "probability": float(probs[i])} for i in best]
+
+    def __repr__(self) -> str:
+        return f"GenreClassifier({', '.join(self.labels)}; {self.path})"
+
+
+def load_denoiser(path: str | os.PathLike | None = None) -> Denoiser:
+    """The denoiser of a checkpoint; the weights shipped with audiocnn when ``path`` is None.
+
+    Raises:
+        CheckpointError: not a usable denoiser checkpoint (one line naming it).
+    """
+    from audiocnn.denoise.pipeline import SHIPPED_WEIGHTS
+    from audiocnn.denoise.pipeline import load_denoiser as load
+
+    model, rate = load(Path(path) if path is not None else None)
+    return Denoiser(model, rate, Path(path) if path is not None else SHIPPED_WEIGHTS)
+
+
+def load_genre_classifier(path: str | os.PathLike | None = None) -> GenreClassifier:
+    """The genre classifier of a checkpoint (``runs/genre/best.pt`` after ``genre train``).
+
+    audiocnn does not ship genre weights yet, so ``path`` is needed for now.
+
+    Raises:
+        CheckpointError: no path, or not a usable genre checkpoint (one line naming it).
+    """
+    if path is None:
+        raise checkpoint.CheckpointError(
+            "audiocnn ships no genre weights yet: pass the checkpoint of a model you trained, "
+            "e.g. load_genre_classifier('runs/genre/best.pt')"
+        )
+    model, state = checkpoint.load_model(path, "genre")
+    return GenreClassifier(model, state, Path(path))
+
+
+def _as_tensor(audio) -> tuple[torch.Tensor, bool, bool]:
+    """``(channels, time)`` float32 tensor, and whether it was numpy and 1-D."""
+    was_numpy = not isinstance(audio, torch.Tensor)
+    wav = torch.from_numpy(np.asarray(audio, dtype=np.float32)) if was_numpy else audio.float()
+    was_1d = wav.dim() == 1
+    wav = wav[None] if was_1d else wav
+    if wav.dim() != 2 or wav.shape[-1] == 0:
+        raise ValueError(f"expected (time,) or (channels, time) audio, got {tuple(wav.shape)}")
+    if not torch.isfinite(wav).all():
+        raise AudioError("<array>", "contains NaN or Inf samples")
+    return wav.detach().cpu(), was_numpy, was_1d
+
+
+def _like(wav: torch.Tensor, was_numpy: bool, was_1d: bool):
+    wav = wav[0] if was_1d else wav
+    return wav.numpy() if was_numpy else wav

@@ -1,0 +1,66 @@
+"""The two-line Python API: audiocnn.load_denoiser() and audiocnn.load_genre_classifier()."""
+
+import numpy as np
+import pytest
+import soundfile as sf
+import torch
+
+import audiocnn
+from audiocnn.checkpoint import CheckpointError
+from audiocnn.denoise import pipeline
+from audiocnn.denoise.stream import denoise_array
+from audiocnn.genre import cli as genre_cli
+from tests.conftest import tone
+from tests.test_genre import small_genre_checkpoint
+
+
+def test_load_denoiser_denoises_arrays_of_any_shape_type_and_rate(tmp_path):
+    denoiser = audiocnn.load_denoiser()
+    assert denoiser.sample_rate == 16000 and "Denoiser(" in repr(denoiser)
+    noisy = tone(440, 0.5, 22050) + 0.05 * np.random.default_rng(0).standard_normal(11025)
+    clean = denoiser.denoise(noisy.astype(np.float32), sample_rate=22050)
+    assert isinstance(clean, np.ndarray) and clean.shape == noisy.shape
+    model, rate = pipeline.load_denoiser()
+    expected = denoise_array(model, torch.from_numpy(noisy.astype(np.float32))[None], 22050, rate)
+    np.testing.assert_array_equal(clean, expected[0].numpy())
+    stereo = torch.from_numpy(np.stack([noisy, noisy[::-1].copy()]).astype(np.float32))
+    out = denoiser.denoise(stereo, 22050)
+    assert isinstance(out, torch.Tensor) and out.shape == stereo.shape
+    torch.testing.assert_close(out[0], torch.from_numpy(clean))
+
+
+def test_denoise_file_equals_the_command_line(tmp_path):
+    src = tmp_path / "in.wav"
+    sf.write(src, tone(300, 1.0, 16000), 16000)
+    result = audiocnn.load_denoiser().denoise_file(src, tmp_path / "api.wav")
+    assert result["frames"] == 16000
+    from audiocnn.denoise import cli
+
+    assert cli.main([str(src), "-o", str(tmp_path / "cli.wav"), "--quiet"]) == 0
+    assert (tmp_path / "api.wav").read_bytes() == (tmp_path / "cli.wav").read_bytes()
+
+
+def test_load_genre_classifier_predicts_files_and_arrays_as_the_cli_does(tmp_path, capsys):
+    ckpt = small_genre_checkpoint(tmp_path / "m.pt")
+    song = tmp_path / "song.wav"
+    sf.write(song, tone(500, 2.0, 11025), 11025)
+    classifier = audiocnn.load_genre_classifier(ckpt)
+    assert classifier.labels == list("abcd")
+    top = classifier.predict(song)
+    assert genre_cli.main(["predict", str(song), "--checkpoint", str(ckpt), "--json"]) == 0
+    import json
+
+    cli_top = json.loads(capsys.readouterr().out)[0]["top"]
+    assert [t["genre"] for t in top] == [t["genre"] for t in cli_top]
+    assert [round(t["probability"], 4) for t in top] == [t["probability"] for t in cli_top]
+    wav, _ = sf.read(song, dtype="float32")
+    from_array = classifier.predict(wav, sample_rate=11025, top=4)
+    assert len(from_array) == 4 and from_array[0]["genre"] == top[0]["genre"]
+    assert sum(t["probability"] for t in from_array) == pytest.approx(1.0, abs=1e-5)
+    with pytest.raises(ValueError, match="sample_rate"):
+        classifier.predict(wav)
+
+
+def test_load_genre_classifier_without_a_path_says_what_to_pass():
+    with pytest.raises(CheckpointError, match="ships no genre weights yet"):
+        audiocnn.load_genre_classifier()
