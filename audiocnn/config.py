@@ -38,13 +38,29 @@ def from_dict(cls, values: dict, where: str, base=None):
         if dataclasses.is_dataclass(hint):
             if not isinstance(value, dict):
                 raise RecipeError(f"{where}: [{name}] must be a table")
-            kwargs[name] = from_dict(hint, value, f"{where} [{name}]", getattr(base, name))
+            kwargs[name] = _table(hint, value, f"{where} [{name}]", getattr(base, name))
         else:
             kwargs[name] = _typed(hint, value, f"{where}: {name}")
     try:
         return dataclasses.replace(base, **kwargs)
     except ConfigError as error:
         raise RecipeError(f"{where}: {error}") from None
+
+
+def _table(hint, values: dict, where: str, base):
+    """A sub-table. A model table's ``name`` picks the config class among the registered ones
+    (``hint.choose``); left out, the run's default class is kept."""
+    if hasattr(hint, "choose"):
+        values = dict(values)
+        chosen_name = values.pop("name", None)
+        if chosen_name is not None and not isinstance(chosen_name, str):
+            raise RecipeError(f"{where}: name must be a string, got {chosen_name!r}")
+        try:
+            chosen = hint.choose(chosen_name, type(base))
+        except ConfigError as error:
+            raise RecipeError(f"{where}: {error}") from None
+        return from_dict(chosen, values, where, base if type(base) is chosen else chosen())
+    return from_dict(hint, values, where, base)
 
 
 _NAMES = {bool: "true or false", int: "an integer", float: "a number", str: "a string"}

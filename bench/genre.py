@@ -44,7 +44,7 @@ from audiocnn.config import load_recipe
 from audiocnn.data import RandomWindows
 from audiocnn.genre import pipeline
 from audiocnn.genre.pipeline import GenreRunConfig
-from audiocnn.models import GenreCNNConfig, genre_model
+from audiocnn.models import SeedGenreCNNConfig, model_of
 
 RECIPES = Path(__file__).resolve().parent.parent / "recipes" / "genre"
 
@@ -152,7 +152,7 @@ def throughput(epochs: int = 3) -> tuple[float, float, float]:
     runtime.configure()  # as fit() does
     ours = RandomWindows(splits.decoded, train_tracks, window, random_crop=False)
     torch.manual_seed(0)
-    model = genre_model(GenreCNNConfig.seed(len(splits.labels)))
+    model = model_of(SeedGenreCNNConfig(n_genres=len(splits.labels)))
     rate = _windows_per_second(model, DataLoader(ours, batch_size=64, shuffle=True), epochs)
     return notebook, notebook_tuned, rate
 

@@ -57,11 +57,11 @@ def small_checkpoint(tmp_path):
     import torch
 
     from audiocnn import checkpoint
-    from audiocnn.models import denoiser_model
+    from audiocnn.models import model_of
     from tests.test_denoise_models import SMALL_SPECTRAL
 
     torch.manual_seed(0)
-    model = denoiser_model(SMALL_SPECTRAL)
+    model = model_of(SMALL_SPECTRAL)
     for p in model.parameters():
         p.data.add_(0.05 * torch.randn_like(p))
     path = tmp_path / "small.pt"
@@ -69,7 +69,7 @@ def small_checkpoint(tmp_path):
         path,
         {
             "task": "denoise",
-            "model_name": "FIRDenoiser",
+            "model_name": "SpectralMaskDenoiser",
             "model_config": asdict(SMALL_SPECTRAL),
             "sample_rate": 16000,
             "state_dict": model.state_dict(),

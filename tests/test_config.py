@@ -8,7 +8,7 @@ import pytest
 
 from audiocnn.config import ConfigError, RecipeError, load_recipe
 from audiocnn.genre.pipeline import GenreRunConfig, check_window
-from audiocnn.models import GenreCNNConfig, genre_model
+from audiocnn.models import GenreCNNConfig, SeedGenreCNNConfig, model_of
 
 
 def recipe(tmp_path, text: str):
@@ -59,11 +59,11 @@ def test_bad_values_are_refused_in_one_line_naming_file_and_key(tmp_path, text, 
 
 
 def test_a_window_the_network_cannot_take_is_refused():
-    model = genre_model(GenreCNNConfig(n_genres=3))
+    model = model_of(GenreCNNConfig(n_genres=3))
     check_window(model, 32768, 3)
     with pytest.raises(ConfigError, match="window_samples = 10"):
         check_window(model, 10, 3)
-    seed = genre_model(GenreCNNConfig.seed(3))
+    seed = model_of(SeedGenreCNNConfig(n_genres=3))
     check_window(seed, 2**16, 3)
     with pytest.raises(ConfigError, match="window_samples = 131072"):
         check_window(seed, 2**17, 3)  # the notebook's network ends in exactly one step

@@ -12,14 +12,14 @@ from audiocnn import synth
 from audiocnn.denoise import cli, pipeline
 from audiocnn.denoise.stream import denoise_array, denoise_file
 from audiocnn.metrics import align, si_sdr
-from audiocnn.models import FIRDenoiserConfig, denoiser_model
+from audiocnn.models import SeedFIRDenoiserConfig, model_of
 from tests.test_denoise_models import SMALL_SPECTRAL
 
 SMALL = SMALL_SPECTRAL
 
 
 def test_block_streaming_equals_offline_with_resampling():
-    model = denoiser_model(SMALL).eval()
+    model = model_of(SMALL).eval()
     wav = torch.randn(2, 44100) * 0.1
     whole = denoise_array(model, wav, 44100, 16000, block=10**9)
     for block in (1000, 4410, 30000):
@@ -198,7 +198,7 @@ def test_seed_lab_recipe_is_the_lab():
 
     recipes = Path(__file__).resolve().parent.parent / "recipes" / "denoise"
     lab = load_recipe(recipes / "seed_lab.toml", DenoiseRunConfig)
-    assert lab.model == FIRDenoiserConfig.seed()
+    assert lab.model == SeedFIRDenoiserConfig()
     assert (lab.train.optimizer, lab.train.lr, lab.train.batch_size, lab.train.epochs) == (
         "sgd",
         0.5,

@@ -6,12 +6,19 @@ import pytest
 import torch
 
 from audiocnn.layers import MIMOFIRCNN
-from audiocnn.models import FIRDenoiserConfig, build_model, count_parameters, denoiser_model
+from audiocnn.models import (
+    MaskFIRDenoiserConfig,
+    SeedFIRDenoiserConfig,
+    SpectralMaskDenoiserConfig,
+    build_model,
+    count_parameters,
+    model_of,
+)
 
 
 def test_seed_denoiser_is_the_labs_network():
     torch.manual_seed(0)
-    model = denoiser_model(FIRDenoiserConfig.seed())
+    model = model_of(SeedFIRDenoiserConfig())
     assert count_parameters(model) == 40 * 1 * 5 + 40 * 5 * 1
     lab = MIMOFIRCNN([40, 40], [1, 5, 1])
     lab.load_state_dict(model.net.state_dict())
@@ -22,8 +29,7 @@ def test_seed_denoiser_is_the_labs_network():
 @pytest.mark.parametrize("block", [1, 37, 1000, 4096])
 def test_mask_denoiser_streams_exactly(block):
     torch.manual_seed(1)
-    config = FIRDenoiserConfig(
-        arch="mask",
+    config = MaskFIRDenoiserConfig(
         bands=6,
         analysis_taps=20,
         envelope_taps=9,
@@ -34,7 +40,7 @@ def test_mask_denoiser_streams_exactly(block):
         mask_stride=4,
         delay=19,
     )
-    model = denoiser_model(config).eval()
+    model = model_of(config).eval()
     for p in model.parameters():  # away from the gentle initialisation, so every path matters
         p.data.add_(0.3 * torch.randn_like(p))
     x = torch.randn(2, 1, 3001)
@@ -52,7 +58,7 @@ def offline_and_streamed(model, x: torch.Tensor, block: int):
         return model(x), torch.cat(pieces, -1)
 
 
-SMALL_SPECTRAL = FIRDenoiserConfig(  # the default (spectral) design, small
+SMALL_SPECTRAL = SpectralMaskDenoiserConfig(  # the default (spectral) design, small
     frame_taps=64,
     hop=16,
     spectral_hidden=8,
@@ -64,7 +70,7 @@ SMALL_SPECTRAL = FIRDenoiserConfig(  # the default (spectral) design, small
 
 
 def small_spectral(**changes) -> torch.nn.Module:
-    return denoiser_model(replace(SMALL_SPECTRAL, **changes)).double().eval()
+    return model_of(replace(SMALL_SPECTRAL, **changes)).double().eval()
 
 
 @pytest.mark.parametrize(
@@ -108,9 +114,9 @@ def test_spectral_denoiser_with_open_gates_is_an_exact_delay(frame_taps, hop, lo
     torch.testing.assert_close(y[..., :delay], torch.zeros_like(y[..., :delay]))
 
 
-@pytest.mark.parametrize("arch", ["mask", "spectral"])
-def test_denoisers_are_causal_and_rebuild_from_their_config(arch):
-    model = denoiser_model(FIRDenoiserConfig(arch=arch)).eval()
+@pytest.mark.parametrize("config", [MaskFIRDenoiserConfig(), SpectralMaskDenoiserConfig()])
+def test_denoisers_are_causal_and_rebuild_from_their_config(config):
+    model = model_of(config).eval()
     x = torch.randn(1, 1, 4000)
     changed = x.clone()
     changed[..., 3000:] += 1.0
@@ -118,7 +124,7 @@ def test_denoisers_are_causal_and_rebuild_from_their_config(arch):
         torch.testing.assert_close(model(changed)[..., :3000], model(x)[..., :3000])
     from dataclasses import asdict
 
-    again = build_model("FIRDenoiser", asdict(FIRDenoiserConfig(arch=arch)))
+    again = build_model(type(config).model_name, asdict(config))
     again.load_state_dict(model.state_dict())
     with torch.no_grad():
         torch.testing.assert_close(again(x), model(x))
@@ -210,7 +216,7 @@ def test_spectral_inputs_must_be_bands_or_bins():
 def test_spectral_gain_network_is_drawn_with_each_filters_fan_in():
     # The lab's draw (xavier on (n_taps, G, F)) would give 128-wide layers a 0.011 spread.
     torch.manual_seed(0)
-    model = denoiser_model(FIRDenoiserConfig())
+    model = model_of(SpectralMaskDenoiserConfig())
     hidden = model.gains.layers[1].taps  # (3, 256, 256)
     n_taps, fan_in, fan_out = hidden.shape
     expected = (2.0 / (n_taps * (fan_in + fan_out))) ** 0.5
@@ -221,17 +227,15 @@ def test_spectral_gain_network_is_drawn_with_each_filters_fan_in():
 @pytest.mark.parametrize(
     "config",
     [
-        FIRDenoiserConfig.seed(),
-        FIRDenoiserConfig(
-            arch="mask", bands=6, hidden=5, analysis_taps=20, synthesis_taps=20, delay=19
-        ),
+        SeedFIRDenoiserConfig(),
+        MaskFIRDenoiserConfig(bands=6, hidden=5, analysis_taps=20, synthesis_taps=20, delay=19),
         SMALL_SPECTRAL,
     ],
 )
 def test_every_denoiser_keeps_the_streaming_contract(config):
     from audiocnn.models import StreamingDenoiser
 
-    model = denoiser_model(config).eval()
+    model = model_of(config).eval()
     assert isinstance(model, StreamingDenoiser) and isinstance(model.delay, int)
     x = torch.randn(2, 1, 3000)
     with torch.no_grad():

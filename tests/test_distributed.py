@@ -15,7 +15,7 @@ window_samples = 2000
 windows_per_file = 2
 
 [model]
-arch = "seed"
+name = "SeedFIRDenoiser"
 n_taps = [8, 8]
 n_features = [1, 3, 1]
 delay = 0

@@ -315,10 +315,10 @@ def test_conv1d_max_pool_equals_torch_layers_and_gradients(batch, channels, taps
 
 
 def test_seed_genre_network_equals_the_notebooks_layers():
-    from audiocnn.models import GenreCNNConfig, genre_model
+    from audiocnn.models import SeedGenreCNNConfig, model_of
 
     torch.manual_seed(0)
-    model = genre_model(GenreCNNConfig.seed(4)).double()
+    model = model_of(SeedGenreCNNConfig(n_genres=4)).double()
     x = torch.randn(3, 1, 2**16, dtype=torch.float64)
     plain = model.classifier(model.features(x)[..., 0])  # nn.Conv1d -> ReLU -> MaxPool1d x 4
     torch.testing.assert_close(model(x), plain, rtol=0, atol=1e-12)

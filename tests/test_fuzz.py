@@ -29,7 +29,7 @@ from audiocnn.denoise.pipeline import DenoiseRunConfig
 from audiocnn.denoise.stream import denoise_array
 from audiocnn.genre import pipeline as genre_pipeline
 from audiocnn.genre.pipeline import GenreRunConfig
-from audiocnn.models import FIRDenoiserConfig, GenreCNNConfig, denoiser_model, genre_model
+from audiocnn.models import GenreCNNConfig, SeedFIRDenoiserConfig, model_of
 
 _counter = itertools.count()
 
@@ -252,13 +252,13 @@ def test_recipes_load_or_raise_config_error(tmp_path, text, run):
 def valid_checkpoint(task: str) -> dict:
     torch.manual_seed(0)
     if task == "genre":
-        model = genre_model(GenreCNNConfig(channels=(4, 4)))
+        model = model_of(GenreCNNConfig(channels=(4, 4)))
         extra = {"labels": ["a", "b", "c", "d"], "window_samples": 512, "eval_hop": 0.5}
         config = asdict(GenreCNNConfig(channels=(4, 4)))
         name = "GenreCNN"
     else:
-        config = asdict(FIRDenoiserConfig.seed())
-        model, extra, name = denoiser_model(FIRDenoiserConfig.seed()), {}, "FIRDenoiser"
+        config = asdict(SeedFIRDenoiserConfig())
+        model, extra, name = model_of(SeedFIRDenoiserConfig()), {}, "SeedFIRDenoiser"
     return {
         "task": task,
         "model_name": name,

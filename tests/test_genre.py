@@ -10,7 +10,14 @@ import torch
 from audiocnn import checkpoint, plots
 from audiocnn.genre import cli
 from audiocnn.metrics import track_predictions
-from audiocnn.models import GenreCNN, GenreCNNConfig, SeedGenreCNN, build_model, count_parameters
+from audiocnn.models import (
+    GenreCNN,
+    GenreCNNConfig,
+    SeedGenreCNN,
+    SeedGenreCNNConfig,
+    build_model,
+    count_parameters,
+)
 from tests.conftest import write_genre_tree
 
 TINY_RECIPE = """
@@ -35,7 +42,7 @@ lr = 0.01
 
 
 def test_seed_network_is_the_notebooks():
-    model = SeedGenreCNN(GenreCNNConfig.seed(4))
+    model = SeedGenreCNN(SeedGenreCNNConfig(n_genres=4))
     # 4 convs (1->10, then 10->10, k=9, bias) and Linear(10, 4), as in the notebook's Net
     assert count_parameters(model) == (10 * 9 + 10) + 3 * (10 * 10 * 9 + 10) + (10 * 4 + 4)
     assert model(torch.zeros(3, 1, 2**16)).shape == (3, 4)
@@ -244,7 +251,7 @@ def test_recipes_load_and_builtin_spells_out_the_defaults():
     recipes = Path(__file__).resolve().parent.parent / "recipes" / "genre"
     assert load_recipe(recipes / "builtin.toml", GenreRunConfig) == GenreRunConfig()
     seed = load_recipe(recipes / "seed_gtzan4.toml", GenreRunConfig)
-    assert seed.model == GenreCNNConfig.seed(4)
+    assert seed.model == SeedGenreCNNConfig(n_genres=4)
     assert seed.data.sample_rate * 8 == 22050 and seed.data.window_samples == 2**16
     assert (seed.train.batch_size, seed.train.optimizer, seed.data.split_seed) == (64, "adam", 1)
     for name in ("gtzan4", "gtzan10_filtered"):

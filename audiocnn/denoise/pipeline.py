@@ -26,7 +26,12 @@ from audiocnn.data import (
     find_pairs,
 )
 from audiocnn.metrics import si_sdr, snr
-from audiocnn.models import FIRDenoiserConfig, count_parameters, denoiser_model
+from audiocnn.models import (
+    DenoiseModelConfig,
+    SpectralMaskDenoiserConfig,
+    count_parameters,
+    model_of,
+)
 from audiocnn.train import (
     TrainConfig,
     fit_best,
@@ -84,7 +89,7 @@ class LossConfig:
 @dataclass(frozen=True)
 class DenoiseRunConfig:
     data: DenoiseDataConfig = field(default_factory=DenoiseDataConfig)
-    model: FIRDenoiserConfig = field(default_factory=FIRDenoiserConfig)
+    model: DenoiseModelConfig = field(default_factory=SpectralMaskDenoiserConfig)
     loss: LossConfig = field(default_factory=lambda: LossConfig(l1=1.0, si_sdr=1.0, stft=1.0))
     train: TrainConfig = field(
         default_factory=lambda: TrainConfig(epochs=30, lr=3e-3, max_minutes=5.0)
@@ -294,15 +299,15 @@ def train_denoiser(
     with main_process_first(run.train.device) as ddp:
         train_set, val_set, described = prepare_datasets(run, progress and ddp.is_main)
     seed_everything(run.train.seed)
-    model = denoiser_model(run.model)
+    model = model_of(run.model)
     (print if ddp.is_main else (lambda *a, **k: None))(
-        f"{described}; {len(val_set)} validation windows; {run.model.arch} model with "
+        f"{described}; {len(val_set)} validation windows; {type(run.model).model_name} with "
         f"{count_parameters(model):,} parameters",
         file=sys.stderr,
     )
     metadata = {
         "task": "denoise",
-        "model_name": "FIRDenoiser",
+        "model_name": type(run.model).model_name,
         "model_config": checkpoint.plain(asdict(run.model)),
         "sample_rate": run.data.sample_rate,
         "run_config": checkpoint.plain(asdict(run)),

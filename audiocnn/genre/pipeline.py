@@ -32,7 +32,7 @@ from audiocnn.data import (
     split_tracks,
 )
 from audiocnn.metrics import classification_scores, track_predictions
-from audiocnn.models import GenreCNNConfig, count_parameters, genre_model
+from audiocnn.models import GenreCNNConfig, GenreModelConfig, count_parameters, model_of
 from audiocnn.train import (
     TrainConfig,
     fit_best,
@@ -77,7 +77,7 @@ class GenreDataConfig:
 @dataclass(frozen=True)
 class GenreRunConfig:
     data: GenreDataConfig = field(default_factory=GenreDataConfig)
-    model: GenreCNNConfig = field(default_factory=GenreCNNConfig)
+    model: GenreModelConfig = field(default_factory=GenreCNNConfig)  # [model] name picks one
     # A fixed, seeded number of epochs, so the result is the same on an idle or a busy machine
     # (no clock in it): 20 take about 2 minutes on 2 idle CPU cores. --max-minutes adds a budget.
     train: TrainConfig = field(default_factory=lambda: TrainConfig(epochs=20))
@@ -250,7 +250,7 @@ def train_genre(
         splits = prepare_splits(data, progress and ddp.is_main)
     model_config = replace(run.model, n_genres=len(splits.labels))
     seed_everything(run.train.seed)  # the initial weights are part of a reproducible run
-    model = genre_model(model_config)
+    model = model_of(model_config)
     check_window(model, data.window_samples, len(splits.labels))
     hop = max(1, int(data.window_samples * data.eval_hop))
     train_set = RandomWindows(
@@ -275,7 +275,7 @@ def train_genre(
     )
     metadata = {
         "task": "genre",
-        "model_name": "GenreCNN",
+        "model_name": type(model_config).model_name,
         "model_config": asdict(model_config),
         "labels": splits.labels,
         "sample_rate": data.sample_rate,
