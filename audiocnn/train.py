@@ -8,8 +8,6 @@ and an optional time budget.
 
 from __future__ import annotations
 
-import contextlib
-import gc
 import math
 import os
 import random
@@ -29,6 +27,7 @@ from torch.utils.data import DataLoader, Dataset, DistributedSampler
 
 from audiocnn import checkpoint, files, plots, runtime
 from audiocnn.config import check, check_choice
+from audiocnn.distributed import Distributed, resolve_device, setup_distributed, shared
 from audiocnn.progress import tqdm
 
 OPTIMIZERS = ("adamw", "adam", "sgd")
@@ -83,14 +82,6 @@ class Task(Protocol):
         ...
 
 
-def resolve_device(name: str) -> torch.device:
-    if name == "auto":
-        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
-    if name == "cuda" and not torch.cuda.is_available():
-        raise ValueError("--device cuda was asked for but no CUDA device is available")
-    return torch.device(name)
-
-
 def seed_everything(seed: int) -> None:
     random.seed(seed)
     np.random.seed(seed)
@@ -129,54 +120,6 @@ class FitResult:
     is_main: bool  # False on the other ranks of a torchrun launch: they write and print nothing
 
 
-@dataclass
-class Distributed:
-    """Where this process stands in a ``torchrun`` launch (world of 1 when not launched so)."""
-
-    world: int = 1
-    rank: int = 0
-
-    @property
-    def is_main(self) -> bool:
-        return self.rank == 0
-
-
-def setup_distributed(device: torch.device) -> Distributed:
-    """Join the process group when started by torchrun (``WORLD_SIZE`` > 1): gloo on CPU,
-    nccl on GPU. Rendezvous comes from torchrun's environment (single or multi node)."""
-    world = int(os.environ.get("WORLD_SIZE", "1"))
-    if world <= 1:
-        return Distributed()
-    if not dist.is_initialized():
-        dist.init_process_group("nccl" if device.type == "cuda" else "gloo")
-    return Distributed(dist.get_world_size(), dist.get_rank())
-
-
-@contextlib.contextmanager
-def main_process_first(device_name: str = "auto"):
-    """Let rank 0 run the block (generate corpora, fill caches) before the other ranks do."""
-    ddp = setup_distributed(resolve_device(device_name))
-    if not ddp.is_main:
-        dist.barrier()
-    yield ddp
-    if ddp.is_main and ddp.world > 1:
-        dist.barrier()
-
-
-def finish_distributed() -> None:
-    """Leave a torchrun process group cleanly, on every rank.
-
-    Ranks wait for each other first (rank 0 finishes last: it evaluates and writes), then what
-    still holds the group (a DistributedDataParallel wrapper caught in a reference cycle) is
-    freed and the group destroyed while the interpreter is whole. A rank that left with gloo's
-    worker threads still alive could abort at exit (SIGABRT), failing the whole launch.
-    """
-    if dist.is_initialized():
-        dist.barrier()
-        gc.collect()
-        dist.destroy_process_group()
-
-
 def fit(
     model: nn.Module,
     task: Task,
@@ -200,6 +143,55 @@ def fit(
         resume: continue from ``out_dir/last.pt`` (model, optimiser, schedule, history, RNG).
         on_epoch: called with the history after every epoch (plots, logs).
     """
+    run = _start(model, train_set, config, out_dir)
+    state = _Progress(task)
+    if resume:
+        _resume(state, run, metadata, config)
+    elif run.ddp.is_main:
+        files.make_folder(out_dir)
+    started, first_epoch = time.monotonic(), state.next_epoch
+    for epoch in range(first_epoch, config.epochs):
+        row = _run_epoch(run, task, train_set, epoch, config, progress)
+        elapsed = time.monotonic() - started
+        # Stop when another epoch as long as the average one would overrun the budget.
+        per_epoch = elapsed / (epoch + 1 - first_epoch)
+        out_of_time = bool(config.max_minutes) and elapsed + per_epoch > 60 * config.max_minutes
+        evaluate = (epoch + 1) % config.eval_every == 0 or epoch == config.epochs - 1
+        if (evaluate or out_of_time) and run.ddp.is_main:
+            row.update(_evaluate(model, task, run.device))
+        row, out_of_time = shared((row, out_of_time), run.ddp)
+        improved = state.record(row)
+        if run.ddp.is_main:
+            _save(run, state, epoch, metadata, config, improved)
+            files.write_json(out_dir / "history.json", state.history)
+            if on_epoch is not None:
+                on_epoch(state.history)
+        if _stopping(state, config, out_of_time):
+            break
+    model.cpu()
+    return FitResult(
+        state.history, run.best_path, run.last_path, state.best, state.stopped, run.ddp.is_main
+    )
+
+
+@dataclass
+class _Run:
+    """What one training run holds: the model and its wrapper, where it runs, how it steps."""
+
+    model: nn.Module
+    trained: nn.Module  # the model, or its DistributedDataParallel wrapper under torchrun
+    device: torch.device
+    ddp: Distributed
+    optimizer: torch.optim.Optimizer
+    schedule: torch.optim.lr_scheduler.LRScheduler
+    sampler: DistributedSampler
+    loader: DataLoader
+    best_path: Path
+    last_path: Path
+
+
+def _start(model: nn.Module, train_set: Dataset, config: TrainConfig, out_dir: Path) -> _Run:
+    """Threads, device, process group, seeds, optimiser, data loader and schedule."""
     runtime.configure()
     device = resolve_device(config.device)
     ddp = setup_distributed(device)
@@ -211,76 +203,56 @@ def fit(
     optimizer = make_optimizer(model, config)
     sampler, loader = _make_loader(train_set, config, ddp)
     schedule = make_schedule(optimizer, config, len(loader))
-    last_path, best_path = out_dir / "last.pt", out_dir / "best.pt"
-    progress_ = _Progress(task)
-    if resume:
-        state = checkpoint.load(last_path)
-        if "task" in metadata:
-            checkpoint.check_task(state, metadata["task"], last_path)
-        progress_.restore(state, config, model, optimizer, schedule, last_path)
-    elif ddp.is_main:
-        files.make_folder(out_dir)
-    started, first_epoch = time.monotonic(), progress_.next_epoch
-    for epoch in range(first_epoch, config.epochs):
-        sampler.set_epoch(epoch)  # the same order on resume and on every rank
-        if hasattr(train_set, "set_epoch"):
-            train_set.set_epoch(epoch)
-        epoch_started = time.monotonic()
-        row = {
-            "epoch": epoch + 1,
-            **_train_epoch(
-                trained,
-                task,
-                loader,
-                optimizer,
-                schedule,
-                device,
-                epoch,
-                config.epochs,
-                progress and ddp.is_main,
-                ddp,
-            ),
-        }
-        row["lr"] = schedule.get_last_lr()[0]
-        row["seconds"] = time.monotonic() - epoch_started
-        elapsed = time.monotonic() - started
-        # Stop when another epoch as long as the average one would overrun the budget.
-        per_epoch = elapsed / (epoch + 1 - first_epoch)
-        out_of_time = bool(config.max_minutes) and elapsed + per_epoch > 60 * config.max_minutes
-        if (
-            (epoch + 1) % config.eval_every == 0 or epoch == config.epochs - 1 or out_of_time
-        ) and ddp.is_main:
-            model.eval()
-            with torch.no_grad():
-                row.update(task.evaluate(model, device))
-        row, out_of_time = _shared((row, out_of_time), ddp)
-        improved = progress_.record(row)
-        if ddp.is_main:
-            _save(
-                model,
-                optimizer,
-                schedule,
-                progress_,
-                epoch,
-                metadata,
-                config,
-                improved,
-                best_path,
-                last_path,
-            )
-            files.write_json(out_dir / "history.json", progress_.history)
-            if on_epoch is not None:
-                on_epoch(progress_.history)
-        if config.patience and progress_.stale >= config.patience:
-            progress_.stopped = f"early stop: no better {task.monitor} for {progress_.stale} epochs"
-            break
-        if out_of_time:
-            progress_.stopped = f"time budget of {config.max_minutes} min reached"
-            break
-    model.cpu()
-    return FitResult(
-        progress_.history, best_path, last_path, progress_.best, progress_.stopped, ddp.is_main
+    return _Run(
+        model, trained, device, ddp, optimizer, schedule, sampler, loader,
+        out_dir / "best.pt", out_dir / "last.pt",
+    )  # fmt: skip
+
+
+def _resume(state: _Progress, run: _Run, metadata: dict, config: TrainConfig) -> None:
+    """Restore an interrupted run from its ``last.pt`` (refusing another task's)."""
+    saved = checkpoint.load(run.last_path)
+    if "task" in metadata:
+        checkpoint.check_task(saved, metadata["task"], run.last_path)
+    state.restore(saved, config, run.model, run.optimizer, run.schedule, run.last_path)
+
+
+def _run_epoch(run: _Run, task, train_set, epoch: int, config: TrainConfig, progress) -> dict:
+    """One pass over the training set; the epoch's row of the history."""
+    run.sampler.set_epoch(epoch)  # the same order on resume and on every rank
+    if hasattr(train_set, "set_epoch"):
+        train_set.set_epoch(epoch)
+    epoch_started = time.monotonic()
+    figures = _train_epoch(
+        run.trained,
+        task,
+        run.loader,
+        run.optimizer,
+        run.schedule,
+        run.device,
+        epoch,
+        config.epochs,
+        progress and run.ddp.is_main,
+        run.ddp,
     )
+    row = {"epoch": epoch + 1, **figures, "lr": run.schedule.get_last_lr()[0]}
+    row["seconds"] = time.monotonic() - epoch_started
+    return row
+
+
+def _evaluate(model: nn.Module, task: Task, device: torch.device) -> dict:
+    model.eval()
+    with torch.no_grad():
+        return task.evaluate(model, device)
+
+
+def _stopping(state: _Progress, config: TrainConfig, out_of_time: bool) -> bool:
+    """Whether to stop before the last epoch; the reason goes to ``state.stopped``."""
+    if config.patience and state.stale >= config.patience:
+        state.stopped = f"early stop: no better {state.task.monitor} for {state.stale} epochs"
+    elif out_of_time:
+        state.stopped = f"time budget of {config.max_minutes} min reached"
+    return bool(state.stopped)
 
 
 def fit_best(
@@ -396,45 +368,28 @@ def _make_loader(train_set: Dataset, config: TrainConfig, ddp: Distributed):
     return sampler, loader
 
 
-def _shared(value, ddp: Distributed):
-    """Rank 0's ``value`` on every rank (evaluation runs on rank 0 only)."""
-    if ddp.world == 1:
-        return value
-    box = [value]
-    dist.broadcast_object_list(box, src=0)
-    return box[0]
-
-
 def _save(
-    model,
-    optimizer,
-    schedule,
-    progress: _Progress,
-    epoch: int,
-    metadata: dict,
-    config: TrainConfig,
-    improved: bool,
-    best_path: Path,
-    last_path: Path,
+    run: _Run, state: _Progress, epoch: int, metadata: dict, config: TrainConfig, improved: bool
 ) -> None:
     common = {
         **metadata,
-        "history": progress.history,
+        "history": state.history,
         "epoch": epoch,
-        "best_value": progress.best,
-        "best_tiebreak": progress.best_tiebreak,
-        "stale": progress.stale,
+        "best_value": state.best,
+        "best_tiebreak": state.best_tiebreak,
+        "stale": state.stale,
         "train_config": asdict(config),
     }
-    if improved or not best_path.exists():
-        checkpoint.save(best_path, {**common, "state_dict": model.state_dict()})
+    weights = run.model.state_dict()
+    if improved or not run.best_path.exists():
+        checkpoint.save(run.best_path, {**common, "state_dict": weights})
     checkpoint.save(
-        last_path,
+        run.last_path,
         {
             **common,
-            "state_dict": model.state_dict(),
-            "optimizer": optimizer.state_dict(),
-            "schedule": schedule.state_dict(),
+            "state_dict": weights,
+            "optimizer": run.optimizer.state_dict(),
+            "schedule": run.schedule.state_dict(),
             "torch_rng": torch.get_rng_state(),
         },
     )

@@ -74,7 +74,7 @@ def test_decode_cache_is_reused_and_invalidated(tmp_path, monkeypatch):
     def fail(*args, **kwargs):
         raise AssertionError("decoded again")
 
-    monkeypatch.setattr(data, "load_audio", fail)
+    monkeypatch.setattr(data.cache, "load_audio", fail)  # where decoding happens
     second = data.decode_files(paths, 16000, progress=False)
     np.testing.assert_array_equal(second.audio, first.audio)
     monkeypatch.undo()

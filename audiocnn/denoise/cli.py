@@ -22,7 +22,7 @@ from audiocnn.cli import RESUME_HINT, USER_ERRORS, report_batch, run_command
 from audiocnn.config import load_recipe, override
 from audiocnn.denoise import pipeline
 from audiocnn.denoise.pipeline import DenoiseRunConfig
-from audiocnn.train import finish_distributed
+from audiocnn.distributed import finish_distributed
 
 COMMANDS = ("run", "train", "evaluate", "compare")
 INTERRUPTED_RUN = (

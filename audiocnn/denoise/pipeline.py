@@ -25,6 +25,7 @@ from audiocnn.data import (
     decode_files,
     find_pairs,
 )
+from audiocnn.distributed import main_process_first
 from audiocnn.metrics import si_sdr, snr
 from audiocnn.models import (
     DenoiseModelConfig,
@@ -35,7 +36,6 @@ from audiocnn.models import (
 from audiocnn.train import (
     TrainConfig,
     fit_best,
-    main_process_first,
     save_metrics,
     seed_everything,
 )

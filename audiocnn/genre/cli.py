@@ -15,9 +15,9 @@ from pathlib import Path
 from audiocnn.cli import report_batch, run_command
 from audiocnn.config import load_recipe, override
 from audiocnn.data import DataError
+from audiocnn.distributed import finish_distributed
 from audiocnn.genre import pipeline
 from audiocnn.genre.pipeline import GenreRunConfig
-from audiocnn.train import finish_distributed
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -31,12 +31,12 @@ from audiocnn.data import (
     scan_genre_folder,
     split_tracks,
 )
+from audiocnn.distributed import main_process_first
 from audiocnn.metrics import classification_scores, track_predictions
 from audiocnn.models import GenreCNNConfig, GenreModelConfig, count_parameters, model_of
 from audiocnn.train import (
     TrainConfig,
     fit_best,
-    main_process_first,
     save_metrics,
     seed_everything,
 )

@@ -1,0 +1,142 @@
+"""Denoise data: paired ``clean/`` + ``noisy/`` folders, or clean and noise folders mixed on
+the fly at a random SNR."""
+
+from __future__ import annotations
+
+import os
+import warnings
+from pathlib import Path
+
+import numpy as np
+import torch
+import torchaudio.functional as AF
+
+from audiocnn.data.base import DataError, list_audio_files
+from audiocnn.data.cache import DecodedAudio
+from audiocnn.data.windows import EpochSeededWindows, _crop
+
+
+def find_pairs(root: str | os.PathLike) -> tuple[list[Path], list[Path]]:
+    """Matching files of ``root/clean`` and ``root/noisy`` (VoiceBank-DEMAND's layout).
+
+    Returns ``(clean_paths, noisy_paths)`` in the same order; files without a partner are
+    skipped with a warning.
+    """
+    root = Path(root)
+    clean_dir, noisy_dir = root / "clean", root / "noisy"
+    for folder in (clean_dir, noisy_dir):
+        if not folder.is_dir():
+            raise DataError(f"{folder}: no such folder (expected {root}/clean and {root}/noisy)")
+    clean = {str(p.relative_to(clean_dir)): p for p in list_audio_files(clean_dir)}
+    noisy = {str(p.relative_to(noisy_dir)): p for p in list_audio_files(noisy_dir)}
+    names = sorted(clean.keys() & noisy.keys())
+    unmatched = sorted(clean.keys() ^ noisy.keys())
+    if unmatched:
+        warnings.warn(f"{root}: no partner for {', '.join(unmatched[:10])}", stacklevel=2)
+    if not names:
+        raise DataError(f"{root}: no file names shared by clean/ and noisy/")
+    return [clean[n] for n in names], [noisy[n] for n in names]
+
+
+def audio_files_in(root: str | os.PathLike) -> list[Path]:
+    """All audio files under ``root`` (recursively), sorted; an error if there are none."""
+    root = Path(root)
+    if not root.is_dir():
+        raise DataError(f"{root}: no such folder")
+    files = list_audio_files(root)
+    if not files:
+        raise DataError(f"{root}: folder has no audio files")
+    return files
+
+
+class PairedWindows(EpochSeededWindows):
+    """Aligned random crops of paired noisy/clean recordings.
+
+    Returns items ``(noisy (1, window_samples), clean (1, window_samples))``.
+    """
+
+    def __init__(
+        self,
+        clean: DecodedAudio,
+        noisy: DecodedAudio,
+        window_samples: int,
+        *,
+        windows_per_file: int = 1,
+        seed: int = 0,
+    ) -> None:
+        if len(clean) != len(noisy):
+            raise DataError("clean and noisy sets decoded to different numbers of files")
+        super().__init__(len(clean), windows_per_file, seed)
+        self.clean, self.noisy = clean, noisy
+        self.window_samples = window_samples
+
+    def __getitem__(self, i: int) -> tuple[torch.Tensor, torch.Tensor]:
+        rng = self.rng(i)
+        n = i % len(self.clean)
+        clean, noisy = self.clean.track(n), self.noisy.track(n)
+        length = min(len(clean), len(noisy))
+        start = int(rng.integers(0, max(1, length - self.window_samples + 1)))
+        stop = start + self.window_samples
+        return _pad_window(noisy[start:stop], self.window_samples), _pad_window(
+            clean[start:stop], self.window_samples
+        )
+
+
+class NoiseMixer(EpochSeededWindows):
+    """Clean windows mixed with noise on the fly at a random SNR (``torchaudio`` ``add_noise``).
+
+    Each item takes a random crop of a clean file and a noise segment at a random offset of a
+    random noise file (tiled when shorter than the window), scaled to an SNR drawn uniformly
+    from ``snr_db``. Seeded: the same ``(seed, epoch, i)`` gives the same mixture.
+
+    Returns items ``(noisy (1, window_samples), clean (1, window_samples))``.
+    """
+
+    def __init__(
+        self,
+        clean: DecodedAudio,
+        noise: DecodedAudio,
+        window_samples: int,
+        *,
+        snr_db: tuple[float, float] = (0.0, 15.0),
+        windows_per_file: int = 1,
+        seed: int = 0,
+    ) -> None:
+        if not len(clean) or not len(noise):
+            raise DataError("NoiseMixer needs at least one clean and one noise file")
+        super().__init__(len(clean), windows_per_file, seed)
+        self.clean, self.noise = clean, noise
+        self.window_samples = window_samples
+        self.snr_db = snr_db
+
+    def __getitem__(self, i: int) -> tuple[torch.Tensor, torch.Tensor]:
+        rng = self.rng(i)
+        clean = _crop(self.clean.track(i % len(self.clean)), self.window_samples, rng)
+        noise = self.noise.track(int(rng.integers(len(self.noise))))
+        start = int(rng.integers(len(noise)))
+        noise = noise[(start + np.arange(self.window_samples)) % len(noise)]  # tiled if short
+        snr = rng.uniform(*self.snr_db)
+        return mix_at_snr(torch.from_numpy(np.array(clean)), torch.from_numpy(noise), snr)
+
+
+def mix_at_snr(
+    clean: torch.Tensor, noise: torch.Tensor, snr_db: float
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """``(noisy, clean)`` with ``noise`` scaled so that the mixture has ``snr_db`` dB SNR.
+
+    Shape:
+        ``(time,)`` each -> ``(1, time)`` each
+    """
+    clean, noise = clean.float()[None], noise.float()[None]
+    if noise.square().sum() < 1e-12:
+        return clean.clone(), clean  # silent noise: nothing to add
+    if clean.square().sum() < 1e-12:
+        # Silence has no level to set an SNR against: add the noise at -40 dBFS RMS.
+        return clean + noise * (0.01 / noise.square().mean().sqrt()), clean
+    noisy = AF.add_noise(clean, noise, torch.tensor([snr_db]))
+    return noisy, clean
+
+
+def _pad_window(x: np.ndarray, window_samples: int) -> torch.Tensor:
+    x = np.pad(np.asarray(x, dtype=np.float32), (0, window_samples - len(x)))
+    return torch.from_numpy(x)[None]

@@ -1,0 +1,5 @@
+import sys
+
+from audiocnn.synth import main
+
+sys.exit(main())
