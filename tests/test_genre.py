@@ -135,7 +135,7 @@ def test_train_evaluate_predict_through_the_cli(genre_tree, tmp_path, capsys):
 
     song = tmp_path / "song.flac"  # another format, rate and length than training
     sf.write(song, np.random.default_rng(0).standard_normal(30000) * 0.1, 11025)
-    assert cli.main(["predict", str(song), "--json"]) == 0  # the last trained checkpoint
+    assert cli.main(["predict", str(song), "--run", str(out), "--json"]) == 0  # its best.pt
     result = json.loads(capsys.readouterr().out)[0]
     assert [t["genre"] for t in result["top"]] in (["blues", "metal"], ["metal", "blues"])
     assert sum(t["probability"] for t in result["top"]) == pytest.approx(1.0, abs=1e-3)
@@ -256,3 +256,39 @@ def test_recipes_load_and_builtin_spells_out_the_defaults():
     assert (seed.train.batch_size, seed.train.optimizer, seed.data.split_seed) == (64, "adam", 1)
     for name in ("gtzan4", "gtzan10_filtered"):
         assert load_recipe(recipes / f"{name}.toml", GenreRunConfig).data.split == "gtzan"
+
+
+def test_predict_names_its_model_says_uncertain_and_remembers_nothing(tmp_path, capsys):
+    # issue 17: a global "last trained" pointer made predict use whatever ran last, anywhere.
+    ckpt = small_genre_checkpoint(tmp_path / "m.pt")
+    song = tmp_path / "song.wav"
+    sf.write(song, np.random.default_rng(0).standard_normal(8000).astype(np.float32) * 0.1, 8000)
+    assert cli.main(["predict", str(song), "--checkpoint", str(ckpt)]) == 0
+    captured = capsys.readouterr()
+    assert f"model: {ckpt} (4 genres: a, b, c, d)" in captured.err
+    assert cli.main(["predict", str(song), "--run", str(tmp_path)]) == 2  # no best.pt there
+    capsys.readouterr()
+    assert cli.main(["predict", str(song)]) == 2  # nothing remembered, nothing shipped yet
+    assert "no genre model given" in capsys.readouterr().err
+    argv = ["predict", str(song), "--checkpoint", str(ckpt), "--min-confidence", "0.99"]
+    assert cli.main(argv) == 0
+    assert "song.wav: uncertain (" in capsys.readouterr().out
+    assert cli.main([*argv, "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)[0]["uncertain"] is True
+
+
+def test_band_front_end_ignores_a_fixed_gain_and_eq_but_not_the_music():
+    from audiocnn.models import BandGenreCNNConfig, model_of
+
+    torch.manual_seed(0)
+    model = model_of(BandGenreCNNConfig(n_genres=5, channels=(8, 8))).eval()
+    x = torch.randn(2, 1, 22050) * torch.linspace(0.2, 1.0, 22050)  # a crescendo of noise
+    with torch.no_grad():
+        energies = model.band_energies(x)
+        assert energies.shape == (2, 64, 83)
+        torch.testing.assert_close(model.band_energies(4 * x), energies, atol=1e-3, rtol=0)
+        # a fixed EQ: a short FIR filter shifts each band's log-energy by about a constant
+        eq = torch.nn.functional.conv1d(x, torch.tensor([[[1.0, 0.6, 0.2]]]), padding=2)
+        shifted = model.band_energies(eq[..., :22050])
+        assert (shifted - energies).abs().mean() < 0.2 < (energies.std(-1)).mean()
+        assert not torch.allclose(model(x), model(x.flip(-1)))

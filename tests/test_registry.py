@@ -47,7 +47,11 @@ def test_a_recipe_picks_the_architecture_by_name(tmp_path):
     "run, text, message",
     [
         (GenreRunConfig, 'name = "SeedGenreCNN"\nfront_kernel = 9', "unknown key(s) front_kernel"),
-        (GenreRunConfig, 'name = "Transformer"', "known genre models: GenreCNN, SeedGenreCNN"),
+        (
+            GenreRunConfig,
+            'name = "Transformer"',
+            "known genre models: BandGenreCNN, GenreCNN, SeedGenreCNN",
+        ),
         (DenoiseRunConfig, 'name = "SeedFIRDenoiser"\nspectral_hidden = 8', "spectral_hidden"),
         (DenoiseRunConfig, 'name = "GenreCNN"', "known denoise models: MaskFIRDenoiser"),
     ],

@@ -14,7 +14,6 @@ from pathlib import Path
 
 from audiocnn.cli import report_batch, run_command
 from audiocnn.config import load_recipe, override
-from audiocnn.data import DataError
 from audiocnn.distributed import finish_distributed
 from audiocnn.genre import pipeline
 from audiocnn.genre.pipeline import GenreRunConfig
@@ -48,25 +47,35 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--quiet", action="store_true", help="no progress bars")
 
     evaluate = sub.add_parser("evaluate", help="score a checkpoint on a folder-per-genre tree")
-    evaluate.add_argument("--checkpoint", type=Path, help="default: the last one trained")
+    add_model_options(evaluate)
     evaluate.add_argument("--data", type=Path, required=True)
     evaluate.add_argument("--json", action="store_true")
 
     predict = sub.add_parser("predict", help="top-3 genres of audio files")
     predict.add_argument("files", nargs="+", type=Path)
-    predict.add_argument("--checkpoint", type=Path, help="default: the last one trained")
+    add_model_options(predict)
+    predict.add_argument(
+        "--min-confidence",
+        type=float,
+        default=pipeline.MIN_CONFIDENCE,
+        help="below this top probability a file is called uncertain (default %(default)s)",
+    )
     predict.add_argument("--json", action="store_true", help="machine-readable output")
 
     baseline = sub.add_parser("baseline", help="MFCC + SVM baseline on the same split")
     baseline.add_argument("--data", help="default: the built-in corpus")
     baseline.add_argument("--recipe", type=Path)
     baseline.add_argument("--genres")
-    baseline.add_argument(
-        "--checkpoint",
-        type=Path,
-        help="also print this model's test figures (default: the last one trained, if any)",
-    )
+    baseline.add_argument("--checkpoint", type=Path, help="also print this model's test figures")
+    baseline.add_argument("--run", type=Path, help="the same, for RUN/best.pt")
     return parser
+
+
+def add_model_options(command: argparse.ArgumentParser) -> None:
+    command.add_argument("--checkpoint", type=Path, help="a trained model, e.g. runs/genre/best.pt")
+    command.add_argument(
+        "--run", type=Path, help="a training run's folder (its best.pt), e.g. runs/genre"
+    )
 
 
 def run_config(args) -> GenreRunConfig:
@@ -112,7 +121,7 @@ def cmd_train(args) -> int:
 
 
 def cmd_evaluate(args) -> int:
-    path = args.checkpoint or pipeline.last_checkpoint()
+    path = pipeline.resolve_checkpoint(args.checkpoint, args.run)
     scores = pipeline.evaluate_checkpoint(path, args.data)
     if args.json:
         print(json.dumps({k: v for k, v in scores.items() if k != "report"}, indent=1))
@@ -130,9 +139,12 @@ def cmd_evaluate(args) -> int:
 
 
 def cmd_predict(args) -> int:
-    path = args.checkpoint or pipeline.last_checkpoint()
-    results = pipeline.predict_files(path, args.files)
+    path = pipeline.resolve_checkpoint(args.checkpoint, args.run)
+    results = pipeline.predict_files(path, args.files, min_confidence=args.min_confidence)
     failed = [r for r in results if "error" in r]
+    if len(failed) < len(results):  # which model spoke, and what it can say (on stderr)
+        labels = pipeline.checkpoint.load(path)["labels"]
+        print(f"model: {path} ({len(labels)} genres: {', '.join(labels)})", file=sys.stderr)
     if args.json:
         print(json.dumps(results, indent=1))
     for result in results:
@@ -140,7 +152,8 @@ def cmd_predict(args) -> int:
             print(f"error: {result['error']}", file=sys.stderr)
         elif not args.json:
             ranked = ", ".join(f"{t['genre']} {t['probability']:.1%}" for t in result["top"])
-            print(f"{result['file']}: {ranked}")
+            verdict = "uncertain (" + ranked + ")" if result["uncertain"] else ranked
+            print(f"{result['file']}: {verdict}")
     if len(results) > 1:
         return report_batch(len(results) - len(failed), len(failed))
     return 2 if failed else 0
@@ -153,10 +166,9 @@ def cmd_baseline(args) -> int:
         f"MFCC+SVM baseline: test track-level accuracy {scores['accuracy']:.1%} "
         f"(balanced {scores['balanced_accuracy']:.1%}) on {scores['test_tracks']} tracks"
     )
-    try:
-        path = args.checkpoint or pipeline.last_checkpoint()
-    except DataError:
+    if args.checkpoint is None and args.run is None:
         return 0
+    path = pipeline.resolve_checkpoint(args.checkpoint, args.run)
     metrics = pipeline.checkpoint.load(path).get("metrics")
     if metrics:
         print(

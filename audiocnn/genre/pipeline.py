@@ -26,7 +26,6 @@ from audiocnn.data import (
     RandomWindows,
     SlidingWindows,
     Track,
-    cache_root,
     decode_files,
     scan_genre_folder,
     split_tracks,
@@ -41,7 +40,9 @@ from audiocnn.train import (
     seed_everything,
 )
 
-LAST_CHECKPOINT_FILE = "last_genre_checkpoint.txt"
+# Trained on every track of recipes/genre/real_music.toml's data (see recipes/genre/README.md).
+MIN_CONFIDENCE = 0.5  # below this top probability, predict says "uncertain"
+SHIPPED_WEIGHTS = Path(__file__).resolve().parent.parent / "weights" / "genre_real_music.pt"
 
 
 @dataclass(frozen=True)
@@ -306,24 +307,22 @@ def train_genre(
         f"test, track level: {scores['track_accuracy']:.1%}",
     )
     save_metrics(result, best, scores, out_dir)
-    remember_checkpoint(result.best_path)
     return scores
 
 
-def remember_checkpoint(path: Path) -> None:
-    """Note the newest trained checkpoint, so ``predict`` works without ``--checkpoint``."""
-    cache_root().mkdir(parents=True, exist_ok=True)
-    (cache_root() / LAST_CHECKPOINT_FILE).write_text(str(path.resolve()))
-
-
-def last_checkpoint() -> Path:
-    note = cache_root() / LAST_CHECKPOINT_FILE
-    if not note.exists():
-        raise DataError(
-            "no trained genre model yet: run `python -m audiocnn.genre train` first, "
-            "or pass --checkpoint"
-        )
-    return Path(note.read_text().strip())
+def resolve_checkpoint(checkpoint_path: Path | None, run_dir: Path | None) -> Path:
+    """The model a command uses: ``--checkpoint``, else ``--run DIR``'s ``best.pt``, else the
+    genre weights shipped with audiocnn. Nothing is remembered between commands."""
+    if checkpoint_path is not None:
+        return checkpoint_path
+    if run_dir is not None:
+        return run_dir / "best.pt"
+    if SHIPPED_WEIGHTS.exists():
+        return SHIPPED_WEIGHTS
+    raise DataError(
+        "no genre model given and none shipped with this install: pass --checkpoint "
+        "runs/genre/best.pt (or --run runs/genre) after `python -m audiocnn.genre train`"
+    )
 
 
 # ----------------------------------------------------------------------------------------------
@@ -345,18 +344,23 @@ def evaluate_checkpoint(path: Path, root: Path, progress: bool = True) -> dict:
     return score_tracks(model, dataset, state["labels"], torch.device("cpu"))
 
 
-def predict_files(path: Path, files: list[Path], top: int = 3) -> list[dict]:
+def predict_files(
+    path: Path, files: list[Path], top: int = 3, min_confidence: float = MIN_CONFIDENCE
+) -> list[dict]:
     """Top genres with probabilities for each file (any length, format or sample rate).
 
     A file that cannot be read does not stop the others: its entry has ``"error"`` (one line
-    naming the file) instead of ``"top"``. A file shorter than the model's window is padded
-    with silence, with a warning.
+    naming the file) instead of ``"top"``. ``"uncertain"`` is true when the most probable
+    genre has less than ``min_confidence``: silence, speech, or music unlike any it learned.
+    A file shorter than the model's window is padded with silence, with a warning.
     """
     model, state = load_genre_model(path)
     results = []
     for file in files:
         try:
-            results.append({"file": str(file), "top": _predict_one(model, state, file, top)})
+            ranked = _predict_one(model, state, file, top)
+            uncertain = ranked[0]["probability"] < min_confidence
+            results.append({"file": str(file), "top": ranked, "uncertain": uncertain})
         except AudioError as error:
             results.append({"file": str(file), "error": str(error)})
     return results

@@ -1,6 +1,7 @@
 """The model zoo: every network audiocnn builds, registered by class name with its config.
 
-- :mod:`audiocnn.models.genre`: ``SeedGenreCNN`` (the notebook's) and ``GenreCNN`` (ours);
+- :mod:`audiocnn.models.genre`: ``SeedGenreCNN`` (the notebook's), ``GenreCNN`` (ours) and
+  ``BandGenreCNN`` (a fixed FIR filter-bank front end, for music from other productions);
 - :mod:`audiocnn.models.denoise`: ``SeedFIRDenoiser`` (the lab's), ``MaskFIRDenoiser``, and the
   :class:`StreamingDenoiser` contract;
 - :mod:`audiocnn.models.spectral`: ``SpectralMaskDenoiser`` (the default denoiser);
@@ -19,6 +20,8 @@ from audiocnn.models.denoise import (
     filter_bank,
 )
 from audiocnn.models.genre import (
+    BandGenreCNN,
+    BandGenreCNNConfig,
     GenreCNN,
     GenreCNNConfig,
     GenreModelConfig,
@@ -30,6 +33,8 @@ from audiocnn.models.spectral import SpectralMaskDenoiser, SpectralMaskDenoiserC
 
 __all__ = [
     "MODELS",
+    "BandGenreCNN",
+    "BandGenreCNNConfig",
     "DenoiseModelConfig",
     "GenreCNN",
     "GenreCNNConfig",

@@ -110,6 +110,20 @@ class SeedGenreCNN(nn.Module):
         return self.classifier(z[..., 0])
 
 
+def conv_blocks(widths: tuple[int, ...], *, kernel: int, pool: int) -> list[nn.Module]:
+    """Conv-BN-ReLU-MaxPool blocks from ``widths[0]`` features to ``widths[-1]``; each block
+    keeps the length (odd ``kernel``, zero padding) until the pooling divides it."""
+    layers: list[nn.Module] = []
+    for c_in, c_out in zip(widths[:-1], widths[1:], strict=True):
+        layers += [
+            nn.Conv1d(c_in, c_out, kernel, padding=kernel // 2, bias=False),
+            nn.BatchNorm1d(c_out),
+            nn.ReLU(),
+            nn.MaxPool1d(pool, ceil_mode=True),
+        ]
+    return layers
+
+
 @register(GenreCNNConfig)
 class GenreCNN(nn.Module):
     """Raw-waveform Conv1d classifier: a strided front end, Conv-BN-ReLU-MaxPool blocks, global
@@ -128,18 +142,87 @@ class GenreCNN(nn.Module):
             nn.BatchNorm1d(c[0]),
             nn.ReLU(),
         ]
-        for c_in, c_out in zip(c[:-1], c[1:], strict=True):
-            layers += [
-                nn.Conv1d(c_in, c_out, 9, padding=4, bias=False),
-                nn.BatchNorm1d(c_out),
-                nn.ReLU(),
-                nn.MaxPool1d(4, ceil_mode=True),
-            ]
-        self.features = nn.Sequential(*layers)
+        self.features = nn.Sequential(*layers, *conv_blocks(c, kernel=9, pool=4))
         self.dropout = nn.Dropout(config.dropout)
         self.classifier = nn.Linear(2 * c[-1], config.n_genres)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         z = self.features(x)
+        pooled = torch.cat([z.mean(-1), z.amax(-1)], dim=1)
+        return self.classifier(self.dropout(pooled))
+
+
+@dataclass(frozen=True)
+class BandGenreCNNConfig(GenreModelConfig):
+    """A fixed FIR filter bank front end, then a Conv1d network over time."""
+
+    sample_rate: float = 11025.0  # Hz of the input (the data's rate): lays out the bands
+    frame_taps: int = 1024  # taps of each band-pass filter (93 ms at 11.025 kHz)
+    hop: int = 256  # the bank is evaluated every this many samples (23 ms)
+    bands: int = 64  # mel-spaced bands from f_min to half the rate
+    f_min: float = 40.0  # Hz
+    normalize: bool = True  # subtract each band's mean log-energy over the window: a fixed
+    # EQ, gain or mastering curve is a constant per band and cancels (production, not genre)
+    channels: tuple[int, ...] = (96, 128, 160, 192)  # Conv1d blocks over frames
+    dropout: float = 0.3
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        check(self.sample_rate > 0, f"sample_rate must be > 0, got {self.sample_rate}")
+        for name in ("frame_taps", "hop", "bands"):
+            check(getattr(self, name) >= 1, f"{name} must be at least 1")
+        check(0 <= self.f_min < self.sample_rate / 2, "f_min must be below half the rate")
+        check(bool(self.channels) and min(self.channels) >= 1, "channels must be positive")
+        check(0 <= self.dropout < 1, f"dropout must be in [0, 1), got {self.dropout}")
+
+
+@register(BandGenreCNNConfig)
+class BandGenreCNN(nn.Module):
+    """Log band energies from a fixed FIR filter bank, then Conv1d over time.
+
+    1. Filter bank: ``frame_taps // 2 + 1`` complex band-pass FIR filters (a Hann window times
+       the DFT's exponentials), evaluated every ``hop`` samples: the ``rfft`` of each frame.
+       Their powers are summed into ``bands`` mel-spaced bands and log-compressed.
+    2. With ``normalize``, each band's mean over the window is subtracted: the network sees how
+       the spectrum moves (rhythm, articulation, harmony), not its fixed colour.
+    3. Conv-BN-ReLU-MaxPool blocks over frames (the bands are the input channels), global
+       average and max pooling, dropout, a linear layer.
+
+    Shape:
+        ``(batch, 1, time)`` -> ``(batch, n_genres)`` logits
+    """
+
+    def __init__(self, config: BandGenreCNNConfig) -> None:
+        super().__init__()
+        self.config = config
+        import torchaudio.functional as AF
+
+        bins = config.frame_taps // 2 + 1
+        mel = AF.melscale_fbanks(
+            bins, config.f_min, config.sample_rate / 2, config.bands, int(config.sample_rate)
+        )
+        self.register_buffer("mel", mel, persistent=False)  # (bins, bands)
+        self.register_buffer("window", torch.hann_window(config.frame_taps), persistent=False)
+        widths = (config.bands, *config.channels)
+        self.features = nn.Sequential(
+            nn.BatchNorm1d(config.bands), *conv_blocks(widths, kernel=3, pool=2)
+        )
+        self.dropout = nn.Dropout(config.dropout)
+        self.classifier = nn.Linear(2 * config.channels[-1], config.n_genres)
+
+    def band_energies(self, x: torch.Tensor) -> torch.Tensor:
+        """``(batch, 1, time)`` -> ``(batch, bands, frames)`` log band energies."""
+        c = self.config
+        if x.shape[-1] < c.frame_taps:
+            x = nn.functional.pad(x, (0, c.frame_taps - x.shape[-1]))
+        frames = x[:, 0].unfold(-1, c.frame_taps, c.hop) * self.window
+        power = torch.fft.rfft(frames).abs().square()  # (batch, frames, bins)
+        energies = torch.log(power @ self.mel + 1e-6).transpose(1, 2)
+        if c.normalize:
+            energies = energies - energies.mean(-1, keepdim=True)
+        return energies
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        z = self.features(self.band_energies(x))
         pooled = torch.cat([z.mean(-1), z.amax(-1)], dim=1)
         return self.classifier(self.dropout(pooled))
