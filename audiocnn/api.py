@@ -68,7 +68,7 @@ class GenreClassifier:
             ``[{"genre": name, "probability": p}, ...]``, most probable first: the mean of the
             log-probabilities of overlapping windows over the whole signal.
         """
-        from audiocnn.genre.pipeline import classify
+        from audiocnn.genre.predict import classify
 
         if isinstance(audio, str | os.PathLike):
             wav, _ = load_audio(audio, self.sample_rate)

@@ -28,10 +28,8 @@ from torch.utils.data import DataLoader, Dataset, DistributedSampler
 from audiocnn import checkpoint, files, plots, runtime
 from audiocnn.config import check, check_choice
 from audiocnn.distributed import Distributed, resolve_device, setup_distributed, shared
+from audiocnn.optim import OPTIMIZERS, SCHEDULES, make_optimizer, make_schedule
 from audiocnn.progress import tqdm
-
-OPTIMIZERS = ("adamw", "adam", "sgd")
-SCHEDULES = ("onecycle", "cosine", "constant")
 
 
 @dataclass(frozen=True)
@@ -86,28 +84,6 @@ def seed_everything(seed: int) -> None:
     random.seed(seed)
     np.random.seed(seed)
     torch.manual_seed(seed)
-
-
-def make_optimizer(model: nn.Module, config: TrainConfig) -> torch.optim.Optimizer:
-    params = [p for p in model.parameters() if p.requires_grad]  # frozen parts stay put
-    if config.optimizer == "adamw":
-        return torch.optim.AdamW(params, config.lr, weight_decay=config.weight_decay)
-    if config.optimizer == "adam":
-        return torch.optim.Adam(params, config.lr)
-    if config.optimizer == "sgd":
-        return torch.optim.SGD(params, config.lr, weight_decay=config.weight_decay)
-    raise ValueError(f"optimizer must be one of {OPTIMIZERS}, got {config.optimizer!r}")
-
-
-def make_schedule(optimizer, config: TrainConfig, steps_per_epoch: int):
-    total = max(1, config.epochs * steps_per_epoch)
-    if config.schedule == "onecycle":
-        return torch.optim.lr_scheduler.OneCycleLR(optimizer, config.lr, total_steps=total)
-    if config.schedule == "cosine":
-        return torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, total)
-    if config.schedule == "constant":
-        return torch.optim.lr_scheduler.LambdaLR(optimizer, lambda step: 1.0)
-    raise ValueError(f"schedule must be one of {SCHEDULES}, got {config.schedule!r}")
 
 
 @dataclass

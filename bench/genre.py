@@ -44,6 +44,7 @@ from audiocnn.config import load_recipe
 from audiocnn.data import RandomWindows
 from audiocnn.genre import pipeline
 from audiocnn.genre.pipeline import GenreRunConfig
+from audiocnn.genre.predict import run_baseline
 from audiocnn.models import SeedGenreCNNConfig, model_of
 
 RECIPES = Path(__file__).resolve().parent.parent / "recipes" / "genre"
@@ -216,7 +217,7 @@ def accuracy(minutes: float) -> None:
         builtin = replace(builtin, train=replace(builtin.train, max_minutes=minutes))
         ours, our_minutes = train_and_time(builtin, Path(tmp) / "default")
         seed, seed_minutes = train_and_time(seed_run(minutes), Path(tmp) / "seed")
-        baseline = pipeline.run_baseline(builtin.data, progress=False)
+        baseline = run_baseline(builtin.data, progress=False)
     print(f"\nbuilt-in corpus, test split of {ours['test_tracks']} tracks (track level):")
     print(f"  {'model':<28}{'accuracy':>10}{'balanced':>10}{'train min':>11}")
     print(

@@ -11,7 +11,11 @@ trained checkpoint, if given):
   package): balanced accuracy of the pooled predictions, and the mean and spread over folds of
   each held-out package's accuracy;
 - for contrast, a split that ignores packages (5-fold stratified over tracks), which is what a
-  same-package validation measures: memory of each package's production.
+  same-package validation measures: memory of each package's production;
+- with ``--network RECIPE``: that recipe's network in grouped cross-validation by package
+  (``--folds``, 6 by default), next to MFCC + SVM on the same folds. In fold k the packages
+  of group k are the test, those of group k + 1 the validation that picks the checkpoint, and
+  the rest train; the confusion matrices are summed over folds.
 """
 
 from __future__ import annotations
@@ -27,7 +31,7 @@ import audiocnn  # noqa: F401  (its runtime settings, before torch loads)
 # isort: split
 import numpy as np
 from sklearn.metrics import balanced_accuracy_score
-from sklearn.model_selection import LeaveOneGroupOut, StratifiedKFold
+from sklearn.model_selection import GroupKFold, LeaveOneGroupOut, StratifiedKFold
 
 from audiocnn.baseline import fit_svm, mfcc_statistics
 from audiocnn.data import decode_files
@@ -84,10 +88,75 @@ def ignoring_packages(x, labels) -> np.ndarray:
     return predicted
 
 
+def package_folds(labels, packages, folds: int) -> np.ndarray:
+    """The fold of each track: whole packages per fold, sizes balanced (deterministic)."""
+    fold = np.empty(len(labels), dtype=int)
+    for k, (_, test) in enumerate(GroupKFold(folds).split(labels, labels, packages)):
+        fold[test] = k
+    return fold
+
+
+def link_fold(paths, labels, genres, fold, k: int, folds: int, tree: Path) -> None:
+    """Folder-per-genre trees tree/{train,val,test} for fold ``k`` (symbolic links)."""
+    for path, label, f in zip(paths, labels, fold, strict=True):
+        part = "test" if f == k else "val" if f == (k + 1) % folds else "train"
+        target = tree / part / genres[label] / path.name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.symlink_to(path.resolve())
+
+
+def network_folds(recipe: Path, paths, labels, genres, fold, folds: int, work: Path):
+    """Train the recipe's network once per fold; the test confusion summed over folds."""
+    from dataclasses import replace
+
+    from audiocnn.config import load_recipe
+    from audiocnn.genre.pipeline import GenreRunConfig, train_genre
+
+    run = load_recipe(recipe, GenreRunConfig)
+    confusion = np.zeros((len(genres), len(genres)), dtype=int)
+    for k in range(folds):
+        tree = work / f"fold{k}"
+        link_fold(paths, labels, genres, fold, k, folds, tree)
+        data = replace(
+            run.data,
+            root=str(tree / "train"),
+            val_root=str(tree / "val"),
+            test_root=str(tree / "test"),
+        )
+        started = time.perf_counter()
+        result = train_genre(replace(run, data=data), tree / "run", progress=False)
+        confusion += np.asarray(result["confusion"])
+        print(
+            f"  fold {k}: {int((fold == k).sum())} test tracks, accuracy "
+            f"{result['track_accuracy']:.1%}, balanced {result['balanced_accuracy']:.1%} "
+            f"({time.perf_counter() - started:.0f} s)",
+            flush=True,
+        )
+    return confusion
+
+
+def pooled(confusion: np.ndarray) -> str:
+    recall = np.diag(confusion) / np.maximum(confusion.sum(1), 1)
+    accuracy = np.trace(confusion) / confusion.sum()
+    return f"accuracy {accuracy:.1%}, balanced {recall.mean():.1%}"
+
+
+def svm_folds(x, labels, fold, folds: int) -> np.ndarray:
+    """MFCC + SVM on the same folds, trained on train + validation packages."""
+    predicted = np.empty_like(labels)
+    for k in range(folds):
+        test = fold == k
+        predicted[test] = fit_svm(x[~test], labels[~test]).predict(x[test])
+    return predicted
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="genre on real music, split by package")
     parser.add_argument("--data", type=Path, default=Path("data/real_music"))
     parser.add_argument("--checkpoint", type=Path, help="also score this model on the test split")
+    parser.add_argument("--network", type=Path, help="a genre recipe to cross-validate")
+    parser.add_argument("--folds", type=int, default=6)
+    parser.add_argument("--work", type=Path, default=Path("runs/genre_real_cv"))
     args = parser.parse_args(argv)
     started = time.perf_counter()
     paths, labels, packages, genres = load_table(args.data)
@@ -105,8 +174,18 @@ def main(argv: list[str] | None = None) -> int:
     print(
         f"  ignoring packages (5-fold over tracks): {scores(labels, ignoring_packages(x, labels))}"
     )
+    if args.network:
+        import shutil
+
+        fold = package_folds(labels, packages, args.folds)
+        shutil.rmtree(args.work, ignore_errors=True)
+        print(f"\n{args.network} in {args.folds} package-grouped folds")
+        confusion = network_folds(args.network, paths, labels, genres, fold, args.folds, args.work)
+        print(f"  pooled over folds: {pooled(confusion)}")
+        svm = svm_folds(x, labels, fold, args.folds)
+        print(f"  MFCC + SVM on the same folds: {scores(labels, svm)}")
     if args.checkpoint:
-        from audiocnn.genre.pipeline import evaluate_checkpoint
+        from audiocnn.genre.predict import evaluate_checkpoint
 
         result = evaluate_checkpoint(args.checkpoint, args.data / "test", progress=False)
         print(

@@ -165,3 +165,19 @@ def test_mix_at_snr_handles_silence():
     assert torch.isfinite(noisy).all() and noisy.abs().max() > 0 and clean.abs().max() == 0
     noisy, clean = data.mix_at_snr(torch.ones(100), torch.zeros(100), 0.0)
     torch.testing.assert_close(noisy, clean)
+
+
+def test_random_colour_tilts_the_spectrum_and_keeps_the_level():
+    from audiocnn.data.windows import random_colour
+
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal(16384).astype(np.float32)
+    y = random_colour(x, 16000, np.random.default_rng(1), tilt_db=6.0, lowpass_probability=1.0)
+    assert y.dtype == np.float32 and y.shape == x.shape
+    assert np.std(y) == pytest.approx(np.std(x), rel=1e-4)
+    spectrum = np.abs(np.fft.rfft(y)) / np.abs(np.fft.rfft(x))
+    hz = np.fft.rfftfreq(16384, 1 / 16000)
+    low, high = spectrum[(hz > 200) & (hz < 400)].mean(), spectrum[hz > 6000].mean()
+    assert abs(20 * np.log10(high / low)) > 6  # coloured: at least 6 dB between the ends
+    same = random_colour(x, 16000, np.random.default_rng(1), tilt_db=6.0, lowpass_probability=1.0)
+    np.testing.assert_array_equal(same, y)  # seeded

@@ -326,3 +326,13 @@ def test_seed_genre_network_equals_the_notebooks_layers():
     plain_grads = torch.autograd.grad(plain.square().sum(), list(model.parameters()))
     for a, e in zip(grads, plain_grads, strict=True):
         torch.testing.assert_close(a, e, rtol=1e-9, atol=1e-12)
+
+
+def test_dsp_imports_nothing_else_of_ours():
+    import ast
+    from pathlib import Path
+
+    for path in Path(dsp.__file__).parent.glob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("audiocnn"):
+                assert node.module.startswith("audiocnn.dsp"), f"{path.name}: {node.module}"

@@ -27,7 +27,7 @@ from audiocnn.config import ConfigError, load_recipe
 from audiocnn.data import DataError, scan_genre_folder, split_tracks
 from audiocnn.denoise.pipeline import DenoiseRunConfig
 from audiocnn.denoise.stream import denoise_array
-from audiocnn.genre import pipeline as genre_pipeline
+from audiocnn.genre import predict as genre_predict
 from audiocnn.genre.pipeline import GenreRunConfig
 from audiocnn.models import GenreCNNConfig, SeedFIRDenoiserConfig, model_of
 
@@ -322,7 +322,7 @@ def test_checkpoints_load_or_raise_checkpoint_error(tmp_path, data, task):
     assert state["task"] == task and not model.training
     noise = torch.randn(1, 3000) * 0.1  # what loads must also run
     if task == "genre":
-        probs = genre_pipeline.classify(model, state, noise)
+        probs = genre_predict.classify(model, state, noise)
         assert len(probs) == len(state["labels"]) and torch.isfinite(probs).all()
     else:
         assert denoise_array(model, noise, 8000, state["sample_rate"]).shape == noise.shape

@@ -292,3 +292,37 @@ def test_band_front_end_ignores_a_fixed_gain_and_eq_but_not_the_music():
         shifted = model.band_energies(eq[..., :22050])
         assert (shifted - energies).abs().mean() < 0.2 < (energies.std(-1)).mean()
         assert not torch.allclose(model(x), model(x.flip(-1)))
+
+
+def test_balanced_accuracy_is_sklearns_without_its_warning():
+    import warnings
+
+    from sklearn.metrics import balanced_accuracy_score
+
+    from audiocnn.metrics import classification_scores
+
+    rng = np.random.default_rng(0)
+    for _ in range(50):
+        truth, predicted = rng.integers(0, 3, 12), rng.integers(0, 5, 12)  # genres 3, 4 absent
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            expected = balanced_accuracy_score(truth, predicted)
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            scores = classification_scores(truth, predicted, list("abcde"))
+        assert scores["balanced_accuracy"] == pytest.approx(expected, abs=1e-12)
+
+
+def test_validation_and_test_folders_may_hold_a_subset_of_the_genres(tmp_path):
+    from audiocnn.data import DataError
+    from audiocnn.genre.pipeline import GenreDataConfig, prepare_splits
+
+    train = write_genre_tree(tmp_path / "train", genres=("a", "b", "c"), per_genre=2, seconds=0.2)
+    write_genre_tree(tmp_path / "test", genres=("b",), per_genre=2, seconds=0.2)
+    data = GenreDataConfig(root=str(train), test_root=str(tmp_path / "test"), sample_rate=8000)
+    splits = prepare_splits(data, progress=False)
+    assert splits.labels == ["a", "b", "c"] and {t.label for t in splits.tracks["test"]} == {1}
+    write_genre_tree(tmp_path / "other", genres=("z",), per_genre=1, seconds=0.2)
+    data = GenreDataConfig(root=str(train), test_root=str(tmp_path / "other"), sample_rate=8000)
+    with pytest.raises(DataError, match="genre\\(s\\) z not in the training data"):
+        prepare_splits(data, progress=False)

@@ -12,10 +12,12 @@ import time
 from dataclasses import replace
 from pathlib import Path
 
+from audiocnn import checkpoint
 from audiocnn.cli import report_batch, run_command
 from audiocnn.config import load_recipe, override
 from audiocnn.distributed import finish_distributed
 from audiocnn.genre import pipeline
+from audiocnn.genre import predict as inference
 from audiocnn.genre.pipeline import GenreRunConfig
 
 
@@ -57,7 +59,7 @@ def build_parser() -> argparse.ArgumentParser:
     predict.add_argument(
         "--min-confidence",
         type=float,
-        default=pipeline.MIN_CONFIDENCE,
+        default=inference.MIN_CONFIDENCE,
         help="below this top probability a file is called uncertain (default %(default)s)",
     )
     predict.add_argument("--json", action="store_true", help="machine-readable output")
@@ -121,8 +123,8 @@ def cmd_train(args) -> int:
 
 
 def cmd_evaluate(args) -> int:
-    path = pipeline.resolve_checkpoint(args.checkpoint, args.run)
-    scores = pipeline.evaluate_checkpoint(path, args.data)
+    path = inference.resolve_checkpoint(args.checkpoint, args.run)
+    scores = inference.evaluate_checkpoint(path, args.data)
     if args.json:
         print(json.dumps({k: v for k, v in scores.items() if k != "report"}, indent=1))
         return 0
@@ -139,11 +141,11 @@ def cmd_evaluate(args) -> int:
 
 
 def cmd_predict(args) -> int:
-    path = pipeline.resolve_checkpoint(args.checkpoint, args.run)
-    results = pipeline.predict_files(path, args.files, min_confidence=args.min_confidence)
+    path = inference.resolve_checkpoint(args.checkpoint, args.run)
+    results = inference.predict_files(path, args.files, min_confidence=args.min_confidence)
     failed = [r for r in results if "error" in r]
     if len(failed) < len(results):  # which model spoke, and what it can say (on stderr)
-        labels = pipeline.checkpoint.load(path)["labels"]
+        labels = checkpoint.load(path)["labels"]
         print(f"model: {path} ({len(labels)} genres: {', '.join(labels)})", file=sys.stderr)
     if args.json:
         print(json.dumps(results, indent=1))
@@ -161,15 +163,15 @@ def cmd_predict(args) -> int:
 
 def cmd_baseline(args) -> int:
     run = run_config(args)
-    scores = pipeline.run_baseline(run.data)
+    scores = inference.run_baseline(run.data)
     print(
         f"MFCC+SVM baseline: test track-level accuracy {scores['accuracy']:.1%} "
         f"(balanced {scores['balanced_accuracy']:.1%}) on {scores['test_tracks']} tracks"
     )
     if args.checkpoint is None and args.run is None:
         return 0
-    path = pipeline.resolve_checkpoint(args.checkpoint, args.run)
-    metrics = pipeline.checkpoint.load(path).get("metrics")
+    path = inference.resolve_checkpoint(args.checkpoint, args.run)
+    metrics = checkpoint.load(path).get("metrics")
     if metrics:
         print(
             f"our model ({path}): test track-level accuracy {metrics['track_accuracy']:.1%} "

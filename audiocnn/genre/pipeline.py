@@ -6,18 +6,14 @@ The CLI (:mod:`audiocnn.genre.cli`) only parses arguments and calls these functi
 from __future__ import annotations
 
 import sys
-import warnings
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
-import numpy as np
 import torch
 import torch.nn.functional as F
 from torch.utils.data import DataLoader
 
 from audiocnn import checkpoint, plots, synth
-from audiocnn.audio import AudioError, frame, load_audio
-from audiocnn.baseline import fit_svm, mfcc_statistics
 from audiocnn.config import ConfigError, check, check_choice
 from audiocnn.data import (
     DataError,
@@ -40,10 +36,6 @@ from audiocnn.train import (
     seed_everything,
 )
 
-# Trained on every track of recipes/genre/real_music.toml's data (see recipes/genre/README.md).
-MIN_CONFIDENCE = 0.5  # below this top probability, predict says "uncertain"
-SHIPPED_WEIGHTS = Path(__file__).resolve().parent.parent / "weights" / "genre_real_music.pt"
-
 
 @dataclass(frozen=True)
 class GenreDataConfig:
@@ -62,6 +54,8 @@ class GenreDataConfig:
     eval_hop: float = 0.5  # sliding-window hop for evaluation, as a fraction of the window
     gain_db: float = 6.0  # random gain range (+-dB) while training
     random_polarity: bool = True
+    tilt_db: float = 0.0  # random spectral tilt while training, up to this many dB per octave
+    lowpass_probability: float = 0.0  # share of training windows given a random low-pass
     builtin_tracks: int = synth.GenreCorpusConfig.tracks_per_genre  # built-in corpus size
 
     def __post_init__(self) -> None:
@@ -72,6 +66,8 @@ class GenreDataConfig:
         check(0 <= self.val_size < 1, f"val_size must be in [0, 1), got {self.val_size}")
         check(0 < self.eval_hop <= 1, f"eval_hop must be in (0, 1], got {self.eval_hop}")
         check(self.gain_db >= 0, f"gain_db must be >= 0, got {self.gain_db}")
+        check(self.tilt_db >= 0, f"tilt_db must be >= 0, got {self.tilt_db}")
+        check(0 <= self.lowpass_probability <= 1, "lowpass_probability must be in [0, 1]")
         check_choice("split", self.split, ("auto", "gtzan", "stratified", "random"))
 
 
@@ -118,7 +114,7 @@ def prepare_splits(data: GenreDataConfig, progress: bool = True) -> GenreSplits:
         tracks = {"train": folder.tracks, "val": [], "test": []}
         for part, other in (("val", data.val_root), ("test", data.test_root)):
             if other:
-                tracks[part] = _relabel(scan_genre_folder(other, folder.labels), folder)
+                tracks[part] = _relabel(scan_genre_folder(other), folder)
     else:
         tracks = split_tracks(
             folder,
@@ -173,6 +169,14 @@ def check_window(model, window_samples: int, n_genres: int) -> None:
 
 
 def _relabel(other: GenreFolder, reference: GenreFolder) -> list[Track]:
+    """``other``'s tracks with ``reference``'s label numbers. ``other`` (a validation or test
+    folder) may hold a subset of the genres, not a genre the training data lacks."""
+    unknown = sorted(set(other.labels) - set(reference.labels))
+    if unknown:
+        raise DataError(
+            f"{other.root}: genre(s) {', '.join(unknown)} not in the training data "
+            f"({', '.join(reference.labels)})"
+        )
     return [Track(t.path, reference.labels.index(other.labels[t.label])) for t in other.tracks]
 
 
@@ -263,6 +267,8 @@ def train_genre(
         gain_db=data.gain_db,
         random_polarity=data.random_polarity,
         random_crop=data.random_crop,
+        tilt_db=data.tilt_db,
+        lowpass_probability=data.lowpass_probability,
     )
     val_set = SlidingWindows(splits.decoded, splits.tracks["val"], data.window_samples, hop)
     test_set = SlidingWindows(splits.decoded, splits.tracks["test"], data.window_samples, hop)
@@ -307,104 +313,4 @@ def train_genre(
         f"test, track level: {scores['track_accuracy']:.1%}",
     )
     save_metrics(result, best, scores, out_dir)
-    return scores
-
-
-def resolve_checkpoint(checkpoint_path: Path | None, run_dir: Path | None) -> Path:
-    """The model a command uses: ``--checkpoint``, else ``--run DIR``'s ``best.pt``, else the
-    genre weights shipped with audiocnn. Nothing is remembered between commands."""
-    if checkpoint_path is not None:
-        return checkpoint_path
-    if run_dir is not None:
-        return run_dir / "best.pt"
-    if SHIPPED_WEIGHTS.exists():
-        return SHIPPED_WEIGHTS
-    raise DataError(
-        "no genre model given and none shipped with this install: pass --checkpoint "
-        "runs/genre/best.pt (or --run runs/genre) after `python -m audiocnn.genre train`"
-    )
-
-
-# ----------------------------------------------------------------------------------------------
-# Evaluate, predict, baseline
-# ----------------------------------------------------------------------------------------------
-
-
-def load_genre_model(path: Path):
-    return checkpoint.load_model(path, "genre")
-
-
-def evaluate_checkpoint(path: Path, root: Path, progress: bool = True) -> dict:
-    """Score a checkpoint on every track of a folder-per-genre tree."""
-    model, state = load_genre_model(path)
-    folder = scan_genre_folder(root, state["labels"])
-    decoded = decode_files([t.path for t in folder.tracks], state["sample_rate"], progress=progress)
-    hop = max(1, int(state["window_samples"] * state["eval_hop"]))
-    dataset = SlidingWindows(decoded, folder.tracks, state["window_samples"], hop)
-    return score_tracks(model, dataset, state["labels"], torch.device("cpu"))
-
-
-def predict_files(
-    path: Path, files: list[Path], top: int = 3, min_confidence: float = MIN_CONFIDENCE
-) -> list[dict]:
-    """Top genres with probabilities for each file (any length, format or sample rate).
-
-    A file that cannot be read does not stop the others: its entry has ``"error"`` (one line
-    naming the file) instead of ``"top"``. ``"uncertain"`` is true when the most probable
-    genre has less than ``min_confidence``: silence, speech, or music unlike any it learned.
-    A file shorter than the model's window is padded with silence, with a warning.
-    """
-    model, state = load_genre_model(path)
-    results = []
-    for file in files:
-        try:
-            ranked = _predict_one(model, state, file, top)
-            uncertain = ranked[0]["probability"] < min_confidence
-            results.append({"file": str(file), "top": ranked, "uncertain": uncertain})
-        except AudioError as error:
-            results.append({"file": str(file), "error": str(error)})
-    return results
-
-
-def _predict_one(model, state: dict, file: Path, top: int) -> list[dict]:
-    wav, rate = load_audio(file, state["sample_rate"])
-    window = state["window_samples"]
-    if wav.shape[-1] < window:
-        warnings.warn(
-            f"{file}: {wav.shape[-1] / rate:.2f} s is shorter than the model's window "
-            f"({window / rate:.2f} s); padded with silence, so the genre is a guess",
-            stacklevel=3,
-        )
-    probs = classify(model, state, wav)
-    best = probs.argsort(descending=True)[:top]
-    return [{"genre": state["labels"][i], "probability": round(float(probs[i]), 4)} for i in best]
-
-
-def classify(model, state: dict, wav: torch.Tensor) -> torch.Tensor:
-    """Genre probabilities of a mono ``(1, time)`` signal at the model's rate: the mean of
-    its windows' log-probabilities (windows overlap by ``1 - eval_hop``), softmaxed."""
-    window, hop = state["window_samples"], max(1, int(state["window_samples"] * state["eval_hop"]))
-    windows = frame(wav[0], window, hop)[:, None]
-    with torch.no_grad():
-        log_probs = torch.cat([F.log_softmax(model(chunk), 1) for chunk in windows.split(64)])
-    return log_probs.mean(0).softmax(0)
-
-
-def run_baseline(data: GenreDataConfig, progress: bool = True) -> dict:
-    """MFCC statistics + RBF SVM, trained on train+val and scored on the test split."""
-    splits = prepare_splits(replace(data, sample_rate=22050), progress)
-    index = splits.decoded.index_of()
-
-    def features(tracks):
-        return np.stack(
-            [mfcc_statistics(splits.decoded.track(index[t.path]), 22050) for t in tracks]
-        )
-
-    train = splits.tracks["train"] + ([] if splits.val_is_test else splits.tracks["val"])
-    svm = fit_svm(features(train), [t.label for t in train])
-    test = splits.tracks["test"]
-    scores = classification_scores(
-        [t.label for t in test], svm.predict(features(test)), splits.labels
-    )
-    scores["test_tracks"] = len(test)
     return scores

@@ -1,0 +1,60 @@
+"""The signal-processing core both tasks share: pure functions, no state, nothing of ours imported.
+
+Three modules, one import (``from audiocnn import dsp``):
+
+* :mod:`~audiocnn.dsp.reference`: **loop references**, written exactly as the course notebooks
+  define them, in plain Python so a reader can check them by eye. They are slow on purpose and
+  exist to prove the fast paths right.
+* :mod:`~audiocnn.dsp.fir`: **fast tensor paths** (``torch.nn.functional.conv1d`` and FFT
+  convolution) for the same maths, batched and differentiable, channels-first
+  ``(batch, features, time)``.
+* :mod:`~audiocnn.dsp.pool`: the genre seed network's Conv1d + max-pool, fused.
+
+The filters follow the MIMO FIR lab's shift-operator notation. ``S`` is a one-sample delay that
+shifts in a zero, so ``(S x)[n] = x[n - 1]`` and ``(S x)[0] = 0``: every filter here is causal.
+
+* SISO FIR filter:  ``y = sum_k h[k] S^k x``
+* MIMO FIR filter:  ``y = sum_k S^k x H[k]`` with ``x`` of ``F`` input features,
+  ``H[k]`` an ``F x G`` matrix and ``y`` of ``G`` output features.
+"""
+
+from audiocnn.dsp.fir import (
+    FFT_MIN_SPAN,
+    FFT_SIZE_FACTOR,
+    Method,
+    depthwise_fir,
+    fir_filter,
+    fir_filter_fft,
+    mimo_fir,
+    mimo_fir_conv,
+    mimo_fir_fft,
+)
+from audiocnn.dsp.pool import conv1d_max_pool, conv_output_length
+from audiocnn.dsp.reference import (
+    conv1d_reference,
+    conv2d_reference,
+    fir_filter_reference,
+    max_pool1d_reference,
+    mimo_fir_reference,
+    shift,
+)
+
+__all__ = [
+    "FFT_MIN_SPAN",
+    "FFT_SIZE_FACTOR",
+    "Method",
+    "conv1d_max_pool",
+    "conv1d_reference",
+    "conv2d_reference",
+    "conv_output_length",
+    "depthwise_fir",
+    "fir_filter",
+    "fir_filter_fft",
+    "fir_filter_reference",
+    "max_pool1d_reference",
+    "mimo_fir",
+    "mimo_fir_conv",
+    "mimo_fir_fft",
+    "mimo_fir_reference",
+    "shift",
+]
