@@ -14,8 +14,9 @@ trained checkpoint, if given):
   same-package validation measures: memory of each package's production;
 - with ``--network RECIPE``: that recipe's network in grouped cross-validation by package
   (``--folds``, 6 by default), next to MFCC + SVM on the same folds. In fold k the packages
-  of group k are the test, those of group k + 1 the validation that picks the checkpoint, and
-  the rest train; the confusion matrices are summed over folds.
+  of group k are the test, those of the next group that leaves every genre in training the
+  validation that picks the checkpoint, and the rest train; the confusion matrices are summed
+  over folds.
 """
 
 from __future__ import annotations
@@ -96,10 +97,20 @@ def package_folds(labels, packages, folds: int) -> np.ndarray:
     return fold
 
 
+def validation_fold(labels, fold, k: int, folds: int) -> int:
+    """The fold after ``k`` whose packages can validate: training keeps every genre without it."""
+    for step in range(1, folds):
+        j = (k + step) % folds
+        if len(set(labels[(fold != k) & (fold != j)])) == len(set(labels)):
+            return j
+    raise SystemExit(f"fold {k}: no other fold can be held out and still train every genre")
+
+
 def link_fold(paths, labels, genres, fold, k: int, folds: int, tree: Path) -> None:
     """Folder-per-genre trees tree/{train,val,test} for fold ``k`` (symbolic links)."""
+    j = validation_fold(labels, fold, k, folds)
     for path, label, f in zip(paths, labels, fold, strict=True):
-        part = "test" if f == k else "val" if f == (k + 1) % folds else "train"
+        part = "test" if f == k else "val" if f == j else "train"
         target = tree / part / genres[label] / path.name
         target.parent.mkdir(parents=True, exist_ok=True)
         target.symlink_to(path.resolve())

@@ -181,3 +181,21 @@ def test_random_colour_tilts_the_spectrum_and_keeps_the_level():
     assert abs(20 * np.log10(high / low)) > 6  # coloured: at least 6 dB between the ends
     same = random_colour(x, 16000, np.random.default_rng(1), tilt_db=6.0, lowpass_probability=1.0)
     np.testing.assert_array_equal(same, y)  # seeded
+
+
+def test_two_link_trees_over_the_same_files_each_get_their_own_paths(tmp_path, monkeypatch):
+    # found by the package-grouped cross-validation: the cache key resolved links, so a second
+    # tree of links to the same files got the first tree's paths back, and lost every track.
+    files = write_genre_tree(tmp_path / "files", genres=("a",), per_genre=2, seconds=0.1)
+    trees = []
+    for name in ("one", "two"):
+        (tmp_path / name).mkdir()
+        for f in sorted((files / "a").iterdir()):
+            (tmp_path / name / f.name).symlink_to(f)
+        trees.append(sorted((tmp_path / name).iterdir()))
+    first = data.decode_files(trees[0], 8000, progress=False)
+    second = data.decode_files(trees[1], 8000, progress=False)
+    assert first.paths == trees[0] and second.paths == trees[1]
+    monkeypatch.chdir(tmp_path)  # the same files asked for by a relative path: cached, as asked
+    relative = [p.relative_to(tmp_path) for p in trees[1]]
+    assert data.decode_files(relative, 8000, progress=False).paths == relative

@@ -9,7 +9,7 @@ from pathlib import Path
 from audiocnn.audio import AUDIO_EXTENSIONS
 from audiocnn.files import is_hidden
 
-CACHE_FORMAT = 1
+CACHE_FORMAT = 2  # 2: entries keyed by the path as given, paths stored absolute
 # Written by audiocnn.synth at the root of a generated corpus (its recipe and seed).
 CORPUS_MARKER = "corpus.json"
 # GTZAN names its files <genre>.<5 digits>, e.g. blues.00042.wav

@@ -61,7 +61,9 @@ def _cache_key(paths: Sequence[Path], sample_rate: float) -> str:
     entries = []
     for path in paths:
         stat = path.stat()
-        entries.append([str(path.resolve()), stat.st_size, stat.st_mtime_ns])
+        # The path as given (a link is its own entry) and what it points to: two link trees over
+        # the same files are two caches, each listing its own paths.
+        entries.append([str(path.absolute()), str(path.resolve()), stat.st_size, stat.st_mtime_ns])
     blob = json.dumps([CACHE_FORMAT, float(sample_rate), entries]).encode()
     return hashlib.sha256(blob).hexdigest()[:24]
 
@@ -85,11 +87,11 @@ def decode_files(
         raise AudioError(missing[0], "no such file")
     folder = cache_root() / "decoded" / _cache_key(paths, sample_rate) if cache else None
     if folder is not None and (folder / "index.json").exists():
-        decoded = _load_cached(folder)
+        decoded = _load_cached(folder, paths)
     else:
         decoded = _decode(paths, sample_rate, progress)
         if folder is not None and _store(decoded, folder):
-            decoded = _load_cached(folder)  # memory-mapped: the pages are shared and droppable
+            decoded = _load_cached(folder, paths)  # memory-mapped: pages shared and droppable
     if decoded.skipped:
         shown = list(decoded.skipped.items())[:3]
         listing = "; ".join(f"{path} ({why})" for path, why in shown)
@@ -117,11 +119,11 @@ def _decode(paths: list[Path], sample_rate: float, progress: bool) -> DecodedAud
 
 def _store(decoded: DecodedAudio, folder: Path) -> bool:
     """Cache ``decoded`` in ``folder``; False (with a warning) when it cannot be written."""
-    index = {
-        "paths": [str(p) for p in decoded.paths],
+    index = {  # absolute paths: the same files may be asked for from another folder
+        "paths": [str(p.absolute()) for p in decoded.paths],
         "offsets": decoded.offsets.tolist(),
         "sample_rate": decoded.sample_rate,
-        "skipped": decoded.skipped,
+        "skipped": {str(Path(k).absolute()): why for k, why in decoded.skipped.items()},
     }
     try:
         with atomic_folder(folder) as tmp:
@@ -133,13 +135,15 @@ def _store(decoded: DecodedAudio, folder: Path) -> bool:
     return True
 
 
-def _load_cached(folder: Path) -> DecodedAudio:
+def _load_cached(folder: Path, requested: list[Path]) -> DecodedAudio:
+    """The cache in ``folder``, its paths spelled as ``requested`` spells them."""
     index = json.loads((folder / "index.json").read_text())
     audio = np.load(folder / "audio.npy", mmap_mode="r")
+    spelled = {str(p.absolute()): p for p in requested}
     return DecodedAudio(
-        [Path(p) for p in index["paths"]],
+        [spelled.get(p, Path(p)) for p in index["paths"]],
         np.asarray(index["offsets"], dtype=np.int64),
         audio,
         index["sample_rate"],
-        index["skipped"],
+        {str(spelled.get(k, k)): why for k, why in index["skipped"].items()},
     )
