@@ -68,7 +68,7 @@ class GenreClassifier:
             ``[{"genre": name, "probability": p}, ...]``, most probable first: the mean of the
             log-probabilities of overlapping windows over the whole signal.
         """
-        from audiocnn.genre.predict import classify
+        from audiocnn.genre.predict import classify, top_genres
 
         if isinstance(audio, str | os.PathLike):
             wav, _ = load_audio(audio, self.sample_rate)
@@ -77,9 +77,7 @@ class GenreClassifier:
                 raise ValueError("give the sample_rate of an array (files carry their own)")
             wav, _, _ = _as_tensor(audio)
             wav = resample(wav.mean(0, keepdim=True), sample_rate, self.sample_rate)
-        probs = classify(self.model, self.state, wav)
-        best = probs.argsort(descending=True)[:top]
-        return [{"genre": self.labels[i], "probability": float(probs[i])} for i in best]
+        return top_genres(classify(self.model, self.state, wav), self.labels, top)
 
     def __repr__(self) -> str:
         return f"GenreClassifier({', '.join(self.labels)}; {self.path})"
@@ -94,18 +92,23 @@ def load_denoiser(path: str | os.PathLike | None = None) -> Denoiser:
     from audiocnn.denoise.pipeline import SHIPPED_WEIGHTS
     from audiocnn.denoise.pipeline import load_denoiser as load
 
-    model, rate = load(Path(path) if path is not None else None)
-    return Denoiser(model, rate, Path(path) if path is not None else SHIPPED_WEIGHTS)
+    path = Path(path) if path is not None else SHIPPED_WEIGHTS
+    model, rate = load(path)
+    return Denoiser(model, rate, path)
 
 
 def load_genre_classifier(path: str | os.PathLike | None = None) -> GenreClassifier:
-    """The genre classifier of a checkpoint (``runs/genre/best.pt`` after ``genre train``).
-
-    audiocnn does not ship genre weights yet, so ``path`` is needed for now.
+    """The genre classifier of a checkpoint (``runs/genre/best.pt`` after ``genre train``);
+    the genre weights shipped with audiocnn when ``path`` is None (none are shipped yet).
 
     Raises:
-        CheckpointError: no path, or not a usable genre checkpoint (one line naming it).
+        CheckpointError: no path and no shipped weights, or not a usable genre checkpoint
+            (one line naming it).
     """
+    from audiocnn.genre.predict import SHIPPED_WEIGHTS
+
+    if path is None and SHIPPED_WEIGHTS.exists():
+        path = SHIPPED_WEIGHTS
     if path is None:
         raise checkpoint.CheckpointError(
             "audiocnn ships no genre weights yet: pass the checkpoint of a model you trained, "

@@ -114,7 +114,7 @@ def prepare_splits(data: GenreDataConfig, progress: bool = True) -> GenreSplits:
         tracks = {"train": folder.tracks, "val": [], "test": []}
         for part, other in (("val", data.val_root), ("test", data.test_root)):
             if other:
-                tracks[part] = _relabel(scan_genre_folder(other), folder)
+                tracks[part] = relabel(scan_genre_folder(other), folder)
     else:
         tracks = split_tracks(
             folder,
@@ -168,7 +168,7 @@ def check_window(model, window_samples: int, n_genres: int) -> None:
         )
 
 
-def _relabel(other: GenreFolder, reference: GenreFolder) -> list[Track]:
+def relabel(other: GenreFolder, reference: GenreFolder) -> list[Track]:
     """``other``'s tracks with ``reference``'s label numbers. ``other`` (a validation or test
     folder) may hold a subset of the genres, not a genre the training data lacks."""
     unknown = sorted(set(other.labels) - set(reference.labels))

@@ -15,7 +15,7 @@ from audiocnn import checkpoint
 from audiocnn.audio import AudioError, frame, load_audio
 from audiocnn.baseline import fit_svm, mfcc_statistics
 from audiocnn.data import DataError, GenreFolder, SlidingWindows, decode_files, scan_genre_folder
-from audiocnn.genre.pipeline import GenreDataConfig, _relabel, prepare_splits, score_tracks
+from audiocnn.genre.pipeline import GenreDataConfig, prepare_splits, relabel, score_tracks
 from audiocnn.metrics import classification_scores
 
 MIN_CONFIDENCE = 0.5  # below this top probability, predict says "uncertain"
@@ -48,7 +48,7 @@ def evaluate_checkpoint(path: Path, root: Path, progress: bool = True) -> dict:
     a subset of the model's)."""
     model, state = load_genre_model(path)
     found = scan_genre_folder(root)  # any subset of the model's genres
-    tracks = _relabel(found, GenreFolder(found.root, list(state["labels"]), []))
+    tracks = relabel(found, GenreFolder(found.root, list(state["labels"]), []))
     decoded = decode_files([t.path for t in tracks], state["sample_rate"], progress=progress)
     hop = max(1, int(state["window_samples"] * state["eval_hop"]))
     dataset = SlidingWindows(decoded, tracks, state["window_samples"], hop)
@@ -86,9 +86,14 @@ def _predict_one(model, state: dict, file: Path, top: int) -> list[dict]:
             f"({window / rate:.2f} s); padded with silence, so the genre is a guess",
             stacklevel=3,
         )
-    probs = classify(model, state, wav)
+    ranked = top_genres(classify(model, state, wav), state["labels"], top)
+    return [{**r, "probability": round(r["probability"], 4)} for r in ranked]
+
+
+def top_genres(probs: torch.Tensor, labels: list[str], top: int) -> list[dict]:
+    """``[{"genre", "probability"}, ...]`` of the ``top`` most probable genres, best first."""
     best = probs.argsort(descending=True)[:top]
-    return [{"genre": state["labels"][i], "probability": round(float(probs[i]), 4)} for i in best]
+    return [{"genre": labels[i], "probability": float(probs[i])} for i in best]
 
 
 def classify(model, state: dict, wav: torch.Tensor) -> torch.Tensor:
