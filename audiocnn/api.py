@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from audiocnn import checkpoint
+from audiocnn import checkpoint, runtime
 from audiocnn.audio import AudioError, load_audio, resample
 
 
@@ -92,6 +92,7 @@ def load_denoiser(path: str | os.PathLike | None = None) -> Denoiser:
     from audiocnn.denoise.pipeline import SHIPPED_WEIGHTS
     from audiocnn.denoise.pipeline import load_denoiser as load
 
+    runtime.configure()  # the command line's threads: the same results, bit for bit
     path = Path(path) if path is not None else SHIPPED_WEIGHTS
     model, rate = load(path)
     return Denoiser(model, rate, path)
@@ -114,6 +115,7 @@ def load_genre_classifier(path: str | os.PathLike | None = None) -> GenreClassif
             "audiocnn ships no genre weights yet: pass the checkpoint of a model you trained, "
             "e.g. load_genre_classifier('runs/genre/best.pt')"
         )
+    runtime.configure()
     model, state = checkpoint.load_model(path, "genre")
     return GenreClassifier(model, state, Path(path))
 

@@ -199,3 +199,75 @@ def test_two_link_trees_over_the_same_files_each_get_their_own_paths(tmp_path, m
     monkeypatch.chdir(tmp_path)  # the same files asked for by a relative path: cached, as asked
     relative = [p.relative_to(tmp_path) for p in trees[1]]
     assert data.decode_files(relative, 8000, progress=False).paths == relative
+
+
+def _decoded_tones(tmp_path, name: str, count: int, noise: bool = False):
+    (tmp_path / name).mkdir()
+    rng = np.random.default_rng(len(name))
+    for n in range(count):
+        x = rng.standard_normal(16000) * 0.1 if noise else tone(150 + 40 * n, 1.5, 16000, seed=n)
+        sf.write(tmp_path / name / f"{n}.wav", x.astype(np.float32), 16000)
+    paths = sorted((tmp_path / name).glob("*.wav"))
+    return data.decode_files(paths, 16000, progress=False, cache=False)
+
+
+def test_augmented_mixtures_are_seeded_and_honour_each_option(tmp_path):
+    from audiocnn.data import MixAugmentConfig
+
+    clean, noise = _decoded_tones(tmp_path, "clean", 4), _decoded_tones(tmp_path, "n", 2, True)
+    full = MixAugmentConfig(
+        speech_level_db=(-40.0, -10.0),
+        tilt_db=3.0,
+        lowpass_probability=0.3,
+        speed=(0.9, 1.1),
+        reverb_probability=0.3,
+        clean_probability=0.2,
+        procedural_probability=0.3,
+    )
+    assert full.active and not MixAugmentConfig().active
+    mixer = data.NoiseMixer(clean, noise, 8000, snr_db=(-5, 30), windows_per_file=20, augment=full)
+    items = [mixer[i] for i in range(len(mixer))]
+    torch.testing.assert_close(mixer[7], items[7])  # the same item again
+    mixer.set_epoch(1)
+    assert not torch.equal(mixer[7][0], items[7][0])  # another epoch, another mixture
+    levels = [10 * torch.log10(t.square().mean()).item() for _, t in items]
+    assert min(levels) >= -40.5 and max(levels) <= -9.5
+    assert all(x.abs().max() <= 0.99 + 1e-6 and torch.isfinite(x).all() for x, _ in items)
+    noiseless = sum(torch.equal(x, t) for x, t in items)
+    assert 0 < noiseless < len(items) // 2  # about a fifth, without rooms
+    # every option on its own
+    only_clean = data.NoiseMixer(clean, noise, 8000, augment=MixAugmentConfig(clean_probability=1))
+    assert all(torch.equal(*only_clean[i]) for i in range(4))
+    rooms = MixAugmentConfig(clean_probability=1, reverb_probability=1)
+    heard, target = data.NoiseMixer(clean, noise, 8000, augment=rooms)[0]
+    assert not torch.equal(heard, target)  # the tail is heard, not kept in the target
+    assert torch.corrcoef(torch.cat([heard, target]))[0, 1] > 0.5
+
+
+def test_augment_options_are_checked():
+    from audiocnn.config import ConfigError
+    from audiocnn.data import MixAugmentConfig
+
+    for bad in (
+        {"speech_level_db": (-10.0, -40.0)},
+        {"speech_level_db": (-10.0, 5.0)},
+        {"speed": (0.2, 1.0)},
+        {"clean_probability": 1.5},
+        {"tilt_db": float("nan")},
+        {"reverb_seconds": (0.0, 1.0)},
+    ):
+        with pytest.raises(ConfigError):
+            MixAugmentConfig(**bad)
+
+
+def test_speed_change_and_rooms():
+    from audiocnn.data.augment import room_response, speed_change
+
+    x = np.sin(2 * np.pi * 100 * np.arange(16000) / 16000).astype(np.float32)
+    faster = speed_change(x, 1.1, 8000)  # 100 Hz played 1.1 times faster: 110 Hz
+    peak = np.argmax(np.abs(np.fft.rfft(faster))) * 16000 / len(faster)
+    assert len(faster) == 8000 and peak == pytest.approx(110, abs=2)
+    full, early = room_response(16000, 0.5, np.random.default_rng(0))
+    assert full[0] == early[0] == 1.0 and len(early) == 800 and len(full) == 8000
+    tail = full[-1600:]
+    assert np.abs(tail).max() < 0.01 * np.abs(full[40:800]).max()  # decayed by then

@@ -2,6 +2,8 @@
 input is never overwritten, bad input exits 2, training and evaluation through the CLI."""
 
 import json
+import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -207,6 +209,9 @@ def test_seed_lab_recipe_is_the_lab():
     )
     assert (lab.loss.l1, lab.loss.si_sdr, lab.loss.stft, lab.data.val_files) == (1, 0, 0, 50)
     load_recipe(recipes / "speech16k.toml", DenoiseRunConfig)
+    broad = load_recipe(recipes / "broad16k.toml", DenoiseRunConfig)
+    assert broad.augment.active and broad.model.noise_floor_features
+    assert broad.data.val_pairs.endswith("val_ood")  # chosen on packages never trained on
 
 
 def test_compare_scores_each_method_per_snr_and_notes_missing_packages(
@@ -243,3 +248,55 @@ def test_compare_scores_each_method_per_snr_and_notes_missing_packages(
     assert methods["audiocnn (shipped)"]["groups"]["0 dB"]["si_sdr_improvement"] > 3.0
     table = compare.format_table(result)
     assert "SI-SDRi 0 dB" in table and "RNNoise skipped" in table
+    # 20 dB quieter: the same improvement for the level-independent methods
+    quiet = compare.compare(tmp_path / "pairs", [], gain_db=-20.0)["methods"]
+    for group in ("0 dB", "10 dB"):
+        assert quiet["noisy input"]["groups"][group]["si_sdr_improvement"] == pytest.approx(0.0)
+
+
+def test_compare_cli_prints_one_table_per_set(tmp_path, monkeypatch, capsys):
+    from audiocnn.denoise import cli, compare
+
+    t = np.arange(8000) / 16000
+    for root in ("in", "out"):
+        for folder, x in (
+            ("clean", np.sin(2 * np.pi * 300 * t)),
+            ("noisy", np.sin(2 * np.pi * 300 * t) + 0.3),
+        ):
+            (tmp_path / root / folder).mkdir(parents=True, exist_ok=True)
+            sf.write(tmp_path / root / folder / "snr05_a.wav", 0.2 * x.astype(np.float32), 16000)
+    monkeypatch.setattr(compare, "EXTERNAL", {})
+    argv = ["compare", "--pairs", str(tmp_path / "in"), "--pairs", str(tmp_path / "out")]
+    assert cli.main([*argv, "--gain-db", "-20"]) == 0
+    out = capsys.readouterr().out
+    assert f"{tmp_path / 'in'} at -20 dB" in out and f"{tmp_path / 'out'} at -20 dB" in out
+    assert out.count("SI-SDRi 5 dB") == 2
+
+
+def test_clean_speech_rule_of_the_broad_corpus(monkeypatch):
+    """recipes/denoise/sources.py keeps speech and drops tones, noise, speech over a bed of
+    sound, and short calls, each with its reason."""
+    import importlib.util
+
+    from audiocnn.synth.speech import speech_like
+
+    path = Path(__file__).resolve().parent.parent / "recipes" / "denoise" / "sources.py"
+    spec = importlib.util.spec_from_file_location("denoise_sources", path)
+    sources = importlib.util.module_from_spec(spec)
+    monkeypatch.setitem(sys.modules, spec.name, sources)  # its dataclass looks itself up
+    spec.loader.exec_module(sources)
+    rng, rate = np.random.default_rng(0), 16000
+    t = np.arange(3 * rate) / rate
+    speech = speech_like(3 * rate, rate, rng)
+    speech = 0.5 * speech / np.abs(speech).max()
+    cases = {
+        "": speech,
+        "voiced share 0.97": 0.5 * np.sin(2 * np.pi * 200 * t) * (t % 1 < 0.6),
+        "voiced share 0.00": 0.3 * rng.standard_normal(t.size) * (t % 1 < 0.6),
+        "dynamic range 10 dB": speech + 0.05 * rng.standard_normal(t.size),
+        "shorter than 1 s": speech[: rate // 2],
+    }
+    for reason, wav in cases.items():
+        verdict, measures = sources.speech_verdict(wav, rate)
+        assert verdict.startswith(reason) and (verdict == "") == (reason == "")
+        assert measures["seconds"] == pytest.approx(len(wav) / rate, abs=0.01)

@@ -5,6 +5,7 @@ from dataclasses import replace
 import pytest
 import torch
 
+from audiocnn.config import ConfigError
 from audiocnn.layers import MIMOFIRCNN
 from audiocnn.models import (
     MaskFIRDenoiserConfig,
@@ -84,6 +85,8 @@ def small_spectral(**changes) -> torch.nn.Module:
         {"spectral_context": 5, "deep_filter_bins": 33, "deep_filter_taps": 1},
         {"spectral_lookahead": 2, "deep_filter_taps": 4},
         {"spectral_lookahead": 3, "deep_filter_bins": 0},
+        {"noise_floor_features": True, "level_normalise": True, "gain_floor_db": -25.0},
+        {"noise_floor_features": True, "spectral_inputs": "bins", "deep_filter_bins": 0},
     ],
 )
 @pytest.mark.parametrize("block", [1, 15, 16, 17, 1000, 3001])
@@ -243,3 +246,39 @@ def test_every_denoiser_keeps_the_streaming_contract(config):
         first, state = model.stream(x[..., :1234], None)
         rest, _ = model.stream(x[..., 1234:], state)
     torch.testing.assert_close(torch.cat([first, rest], -1), whole, atol=1e-5, rtol=1e-4)
+
+
+def test_level_normalised_features_make_the_denoiser_level_invariant():
+    torch.manual_seed(3)
+    # full size: the small test design has mel bands with no bin in them, whose log-power is
+    # the floor of the log at any level
+    config = SpectralMaskDenoiserConfig(noise_floor_features=True, level_normalise=True)
+    model = model_of(config).double().eval()
+    for p in model.gains.layers[-1].parameters():
+        p.data.add_(0.3 * torch.randn_like(p))
+    x = torch.randn(1, 1, 8000, dtype=torch.float64) * torch.linspace(0.01, 1, 8000)
+    with torch.no_grad():
+        loud, quiet = model(x), model(x * 0.01)
+    torch.testing.assert_close(quiet * 100, loud, rtol=1e-3, atol=1e-4)  # eps of the logs
+    absolute = model_of(SpectralMaskDenoiserConfig()).double().eval()
+    for p in absolute.gains.layers[-1].parameters():
+        p.data.add_(0.3 * torch.randn_like(p))
+    with torch.no_grad():  # the absolute log-powers of the first design are not
+        assert not torch.allclose(absolute(x * 0.01) * 100, absolute(x), rtol=1e-3)
+
+
+def test_gain_floor_keeps_every_band_at_least_that_loud():
+    model = small_spectral(gain_floor_db=-20.0, deep_filter_bins=0)
+    with torch.no_grad():
+        model.gains.layers[-1].bias.fill_(-50.0)  # every gate shut
+        x = torch.randn(1, 1, 6000, dtype=torch.float64)
+        y = model(x)[..., model.delay :]
+        ratio = y.std() / x[..., : y.shape[-1]].std()
+    assert ratio == pytest.approx(0.1, rel=0.02)  # -20 dB
+
+
+def test_new_feature_options_are_checked():
+    with pytest.raises(ConfigError, match="gain_floor_db"):
+        replace(SMALL_SPECTRAL, gain_floor_db=3.0)
+    with pytest.raises(ConfigError, match="noise_floor_rise_db"):
+        replace(SMALL_SPECTRAL, noise_floor_rise_db=float("inf"))

@@ -1,5 +1,7 @@
 """The fast paths re-derived from the loop references, numpy, scipy and torch.nn."""
 
+import math
+
 import numpy as np
 import pytest
 import scipy.signal
@@ -336,3 +338,39 @@ def test_dsp_imports_nothing_else_of_ours():
         for node in ast.walk(ast.parse(path.read_text())):
             if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("audiocnn"):
                 assert node.module.startswith("audiocnn.dsp"), f"{path.name}: {node.module}"
+
+
+# --- noise floor and level trackers ------------------------------------------------------------
+
+
+def test_noise_floor_streams_exactly_and_follows_the_noise_under_speech():
+    from audiocnn.dsp.noise_floor import noise_floor
+
+    torch.manual_seed(0)
+    frames = 400
+    noise = torch.full((1, frames, 3), 1e-3) * torch.exp(0.3 * torch.randn(1, frames, 3))
+    speech = (torch.rand(1, frames, 1) < 0.6) * 1.0  # loud 60% of the time, in every band
+    power = noise + speech
+    rise = 0.01
+    whole, _ = noise_floor(power, rise=rise)
+    state, parts = None, []
+    for block in torch.split(power, [1, 5, 0, 120, 274], 1):
+        out, state = noise_floor(block, state, rise=rise)
+        parts.append(out)
+    torch.testing.assert_close(torch.cat(parts, 1), whole, rtol=0, atol=1e-6)
+    assert (whole.diff(dim=1) <= rise + 1e-6).all()  # it rises slowly, falls at once
+    # after the first second, within 6 dB of the noise (about -30 dB), far below the speech
+    settled = whole[:, 100:] * 10 / math.log(10)
+    assert (settled < -24).all() and (settled > -36).all()
+
+
+def test_running_level_streams_exactly_and_shifts_with_the_gain():
+    from audiocnn.dsp.noise_floor import running_level
+
+    power = torch.rand(2, 50, dtype=torch.float64)
+    whole, _ = running_level(power)
+    first, state = running_level(power[:, :17])
+    rest, _ = running_level(power[:, 17:], state)
+    torch.testing.assert_close(torch.cat([first, rest], 1), whole)
+    louder, _ = running_level(power * 100)
+    torch.testing.assert_close(louder - whole, torch.full_like(whole, math.log(100)))

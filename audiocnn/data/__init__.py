@@ -12,6 +12,7 @@ epochs and later runs never decode again.
 - :mod:`~audiocnn.data.denoise`: :func:`find_pairs`, ``PairedWindows``, ``NoiseMixer``.
 """
 
+from audiocnn.data.augment import MixAugmentConfig
 from audiocnn.data.base import (
     CACHE_FORMAT,
     CORPUS_MARKER,
@@ -32,6 +33,7 @@ from audiocnn.data.genre import GenreFolder, Track, scan_genre_folder, split_tra
 from audiocnn.data.windows import EpochSeededWindows, RandomWindows, SlidingWindows
 
 __all__ = [
+    "MixAugmentConfig",
     "CACHE_FORMAT",
     "CORPUS_MARKER",
     "GTZAN_NAME",

@@ -11,9 +11,15 @@ import numpy as np
 import torch
 import torchaudio.functional as AF
 
+from audiocnn.data.augment import (
+    MixAugmentConfig,
+    augment_speech,
+    procedural_noise,
+    speed_change,
+)
 from audiocnn.data.base import DataError, list_audio_files
 from audiocnn.data.cache import DecodedAudio
-from audiocnn.data.windows import EpochSeededWindows, _crop
+from audiocnn.data.windows import EpochSeededWindows, _crop, random_colour
 
 
 def find_pairs(root: str | os.PathLike) -> tuple[list[Path], list[Path]]:
@@ -87,7 +93,9 @@ class NoiseMixer(EpochSeededWindows):
 
     Each item takes a random crop of a clean file and a noise segment at a random offset of a
     random noise file (tiled when shorter than the window), scaled to an SNR drawn uniformly
-    from ``snr_db``. Seeded: the same ``(seed, epoch, i)`` gives the same mixture.
+    from ``snr_db``. Seeded: the same ``(seed, epoch, i)`` gives the same mixture. ``augment``
+    (:class:`MixAugmentConfig`) adds level, colour, band-limits, speed, rooms, procedural
+    noise and noiseless examples; with a room, the target is the early-reflection signal.
 
     Returns items ``(noisy (1, window_samples), clean (1, window_samples))``.
     """
@@ -101,6 +109,7 @@ class NoiseMixer(EpochSeededWindows):
         snr_db: tuple[float, float] = (0.0, 15.0),
         windows_per_file: int = 1,
         seed: int = 0,
+        augment: MixAugmentConfig = MixAugmentConfig(),
     ) -> None:
         if not len(clean) or not len(noise):
             raise DataError("NoiseMixer needs at least one clean and one noise file")
@@ -108,8 +117,11 @@ class NoiseMixer(EpochSeededWindows):
         self.clean, self.noise = clean, noise
         self.window_samples = window_samples
         self.snr_db = snr_db
+        self.augment = augment
 
     def __getitem__(self, i: int) -> tuple[torch.Tensor, torch.Tensor]:
+        if self.augment.active:
+            return self._augmented(self.rng(i), i)
         rng = self.rng(i)
         clean = _crop(self.clean.track(i % len(self.clean)), self.window_samples, rng)
         noise = self.noise.track(int(rng.integers(len(self.noise))))
@@ -117,6 +129,37 @@ class NoiseMixer(EpochSeededWindows):
         noise = noise[(start + np.arange(self.window_samples)) % len(noise)]  # tiled if short
         snr = rng.uniform(*self.snr_db)
         return mix_at_snr(torch.from_numpy(np.array(clean)), torch.from_numpy(noise), snr)
+
+    def _augmented(self, rng: np.random.Generator, i: int) -> tuple[torch.Tensor, torch.Tensor]:
+        config, n = self.augment, self.window_samples
+        rate = self.clean.sample_rate
+        factor = rng.uniform(*config.speed)
+        speech = _crop(self.clean.track(i % len(self.clean)), int(np.ceil(n * factor)) + 1, rng)
+        speech = speed_change(speech, factor, n)
+        heard, target = augment_speech(speech, rate, rng, config)
+        noisy = heard
+        if rng.random() >= config.clean_probability:
+            if rng.random() < config.procedural_probability:
+                others = [self.clean.track(int(k)) for k in rng.integers(len(self.clean), size=6)]
+                noise = procedural_noise(n, rate, rng, others)
+            else:
+                noise = self.noise.track(int(rng.integers(len(self.noise))))
+                noise = noise[(int(rng.integers(len(noise))) + np.arange(n)) % len(noise)]
+            if config.tilt_db:
+                noise = random_colour(
+                    noise, rate, rng, tilt_db=config.tilt_db, lowpass_probability=0
+                )
+            noise_power, speech_power = np.mean(noise**2), np.mean(heard**2)
+            if noise_power > 1e-12 and speech_power > 1e-12:
+                snr = rng.uniform(*self.snr_db)
+                noisy = heard + noise * np.sqrt(speech_power / noise_power / 10 ** (snr / 10))
+        scale = 1.0
+        if config.speech_level_db and np.mean(target**2) > 1e-10:
+            level = rng.uniform(*config.speech_level_db)
+            scale = 10 ** (level / 20) / np.sqrt(np.mean(target**2))
+        scale = min(scale, 0.99 / max(float(np.abs(noisy).max()), 1e-9))  # no clipping
+        pair = (np.asarray(noisy * scale, np.float32), np.asarray(target * scale, np.float32))
+        return torch.from_numpy(pair[0])[None], torch.from_numpy(pair[1])[None]
 
 
 def mix_at_snr(

@@ -105,18 +105,23 @@ def random_colour(
     *,
     tilt_db: float,
     lowpass_probability: float,
+    lowpass_hz: tuple[float, float] | None = None,
+    lowpass_slope_db: float = 12.0,
 ) -> np.ndarray:
     """A random production colour: a spectral tilt of up to ``tilt_db`` dB per octave either
-    way (pivoting at 1 kHz), and with ``lowpass_probability`` a gentle low-pass (12 dB per
-    octave) from a cutoff between 2 kHz and half the rate. Against a network that tells
-    packages apart by their mix and mastering instead of by their music."""
+    way (pivoting at 1 kHz), and with ``lowpass_probability`` a low-pass of
+    ``lowpass_slope_db`` per octave (gentle by default) from a cutoff drawn from ``lowpass_hz``
+    (default: 2 kHz to half the rate). Against a network that tells packages apart by their
+    mix and mastering instead of by their music; and, steep, for band-limited speech."""
     spectrum = np.fft.rfft(window)
     hz = np.fft.rfftfreq(len(window), 1 / sample_rate)
     octaves = np.log2(np.maximum(hz, 20.0) / 1000.0)
     gain_db = rng.uniform(-tilt_db, tilt_db) * octaves
     if rng.random() < lowpass_probability:
-        cutoff = rng.uniform(2000.0, sample_rate / 2)
-        gain_db = gain_db - 12.0 * np.maximum(np.log2(np.maximum(hz, 1.0) / cutoff), 0.0)
+        cutoff = rng.uniform(*(lowpass_hz or (2000.0, sample_rate / 2)))
+        gain_db = gain_db - lowpass_slope_db * np.maximum(
+            np.log2(np.maximum(hz, 1.0) / cutoff), 0.0
+        )
     out = np.fft.irfft(spectrum * 10 ** (gain_db / 20), n=len(window))
     return (out * (np.std(window) / max(np.std(out), 1e-9))).astype(np.float32)
 

@@ -72,7 +72,19 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--json", action="store_true")
 
     compare = sub.add_parser("compare", help="ours against established denoisers, one table")
-    compare.add_argument("--pairs", type=Path, required=True)
+    compare.add_argument(
+        "--pairs",
+        type=Path,
+        action="append",
+        required=True,
+        help="clean/ + noisy/ folder; repeat it for one table per set (in and out of domain)",
+    )
+    compare.add_argument(
+        "--gain-db",
+        type=float,
+        default=0.0,
+        help="scale every mixture (and its clean signal) by this many dB first: level invariance",
+    )
     compare.add_argument(
         "--checkpoint", type=Path, action="append", help="extra checkpoints to score (repeatable)"
     )
@@ -152,8 +164,14 @@ def cmd_evaluate(args) -> int:
 def cmd_compare(args) -> int:
     from audiocnn.denoise.compare import compare, format_table
 
-    rows = compare(args.pairs, args.checkpoint or [])
-    print(json.dumps(rows, indent=1) if args.json else format_table(rows))
+    tables = {}
+    for root in args.pairs:
+        tables[str(root)] = compare(root, args.checkpoint or [], gain_db=args.gain_db)
+        if not args.json:
+            print(f"{root}" + (f" at {args.gain_db:+g} dB" if args.gain_db else ""))
+            print(format_table(tables[str(root)]) + "\n")
+    if args.json:
+        print(json.dumps(tables, indent=1))
     return 0
 
 

@@ -98,7 +98,7 @@ def _deepfilternet() -> Callable[[np.ndarray], np.ndarray]:
     return run
 
 
-def _ours(checkpoint: Path | None) -> Callable[[np.ndarray], np.ndarray]:
+def checkpoint_method(checkpoint: Path | None) -> Callable[[np.ndarray], np.ndarray]:
     model, rate = pipeline.load_denoiser(checkpoint)
 
     def run(noisy: np.ndarray) -> np.ndarray:
@@ -132,14 +132,15 @@ def methods(checkpoints: list[Path]) -> tuple[dict[str, Callable], list[str]]:
                 "(pip install 'audiocnn[bench]')"
             )
     if pipeline.SHIPPED_WEIGHTS.exists():
-        found["audiocnn (shipped)"] = _ours(None)
+        found["audiocnn (shipped)"] = checkpoint_method(None)
     for path in checkpoints:
-        found[f"audiocnn ({path})"] = _ours(path)
+        found[f"audiocnn ({path})"] = checkpoint_method(path)
     return found, notes
 
 
-def compare(root: Path, checkpoints: list[Path] | None = None) -> dict:
-    """Scores per method (and per SNR group) on the pairs under ``root``."""
+def compare(root: Path, checkpoints: list[Path] | None = None, gain_db: float = 0.0) -> dict:
+    """Scores per method (and per SNR group) on the pairs under ``root``, every mixture and
+    its clean signal first scaled by ``gain_db`` (to see whether a method depends on level)."""
     found, notes = methods(list(checkpoints or []))
     pairs = list(zip(*find_pairs(root), strict=True))
     audio = []
@@ -147,6 +148,7 @@ def compare(root: Path, checkpoints: list[Path] | None = None) -> dict:
         clean, _ = load_audio(clean_path, RATE)
         noisy, _ = load_audio(noisy_path, RATE)
         n = min(clean.shape[-1], noisy.shape[-1])
+        clean, noisy = (x * 10 ** (gain_db / 20) for x in (clean, noisy))
         match = re.match(r"snr(-?\d+)_", noisy_path.name)
         group = f"{int(match.group(1))} dB" if match else "all"
         audio.append((group, clean[0, :n].numpy(), noisy[0, :n].numpy()))

@@ -19,6 +19,7 @@ from audiocnn.checkpoint import CheckpointError
 from audiocnn.config import check
 from audiocnn.data import (
     DataError,
+    MixAugmentConfig,
     NoiseMixer,
     PairedWindows,
     audio_files_in,
@@ -90,6 +91,7 @@ class LossConfig:
 class DenoiseRunConfig:
     data: DenoiseDataConfig = field(default_factory=DenoiseDataConfig)
     model: DenoiseModelConfig = field(default_factory=SpectralMaskDenoiserConfig)
+    augment: MixAugmentConfig = field(default_factory=MixAugmentConfig)  # on-the-fly mixing
     loss: LossConfig = field(default_factory=lambda: LossConfig(l1=1.0, si_sdr=1.0, stft=1.0))
     train: TrainConfig = field(
         default_factory=lambda: TrainConfig(epochs=30, lr=3e-3, max_minutes=5.0)
@@ -165,8 +167,11 @@ def prepare_datasets(run: DenoiseRunConfig, progress: bool = True):
             snr_db=tuple(data.snr_db),
             windows_per_file=data.windows_per_file,
             seed=seed,
+            augment=run.augment,
         )
         described = f"{len(train_files)} clean files mixed with {len(noise)} noise files"
+        if run.augment.active:
+            described += ", augmented"
         val = _val_from(data, val_files, noise, rate, progress)
         return train, val, described
     root = Path(data.pairs) if data.pairs else builtin_pairs()

@@ -1,6 +1,6 @@
 """The signal-processing core both tasks share: pure functions, no state, nothing of ours imported.
 
-Three modules, one import (``from audiocnn import dsp``):
+Four modules, one import (``from audiocnn import dsp``):
 
 * :mod:`~audiocnn.dsp.reference`: **loop references**, written exactly as the course notebooks
   define them, in plain Python so a reader can check them by eye. They are slow on purpose and
@@ -9,6 +9,8 @@ Three modules, one import (``from audiocnn import dsp``):
   convolution) for the same maths, batched and differentiable, channels-first
   ``(batch, features, time)``.
 * :mod:`~audiocnn.dsp.pool`: the genre seed network's Conv1d + max-pool, fused.
+* :mod:`~audiocnn.dsp.noise_floor`: streaming trackers of each band's noise floor and of the
+  level so far (what a classical noise suppressor knows), for the denoiser's inputs.
 
 The filters follow the MIMO FIR lab's shift-operator notation. ``S`` is a one-sample delay that
 shifts in a zero, so ``(S x)[n] = x[n - 1]`` and ``(S x)[0] = 0``: every filter here is causal.
@@ -29,6 +31,7 @@ from audiocnn.dsp.fir import (
     mimo_fir_conv,
     mimo_fir_fft,
 )
+from audiocnn.dsp.noise_floor import noise_floor, running_level
 from audiocnn.dsp.pool import conv1d_max_pool, conv_output_length
 from audiocnn.dsp.reference import (
     conv1d_reference,
@@ -56,5 +59,7 @@ __all__ = [
     "mimo_fir_conv",
     "mimo_fir_fft",
     "mimo_fir_reference",
+    "noise_floor",
+    "running_level",
     "shift",
 ]

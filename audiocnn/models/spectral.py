@@ -3,6 +3,7 @@ a gain per band, and the FIR synthesis bank that undoes the first."""
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import torch
@@ -10,6 +11,7 @@ import torchaudio.functional as AF
 from torch import nn
 
 from audiocnn.config import check, check_choice
+from audiocnn.dsp.noise_floor import noise_floor, running_level
 from audiocnn.layers import MIMOFIR, MIMOFIRCNN, next_history
 from audiocnn.models.denoise import DenoiseModelConfig, positive
 from audiocnn.models.registry import register
@@ -38,6 +40,12 @@ class SpectralMaskDenoiserConfig(DenoiseModelConfig):
     spectral_lookahead: int = 2  # frame t's gains and deep filter come from the network's
     # output at frame t + this many (it has seen that far ahead), at the cost of this many hops
     # of extra latency (DeepFilterNet3 looks 2 frames ahead; 0: none)
+    noise_floor_features: bool = False  # also give the network each band's noise floor
+    # (streaming minimum tracking, dsp.noise_floor) and a-posteriori SNR (power over floor)
+    noise_floor_rise_db: float = 5.0  # how fast that floor may rise, dB per second
+    level_normalise: bool = False  # log-powers relative to the level heard so far
+    # (dsp.running_level) instead of absolute: the same speech louder or quieter looks alike
+    gain_floor_db: float = 0.0  # lowest gain, e.g. -25 (no band is wiped out); 0: none
     spectral_taps: tuple[int, ...] = (1, 3, 3, 3, 3, 1)  # taps per layer, in frames
     spectral_dilations: tuple[int, ...] = (1, 1, 2, 4, 8, 1)  # spacing, in frames
 
@@ -45,6 +53,12 @@ class SpectralMaskDenoiserConfig(DenoiseModelConfig):
         check_choice("spectral_inputs", self.spectral_inputs, ("bands", "bins"))
         positive(self, "frame_taps", "hop", "spectral_hidden", "deep_filter_taps")
         positive(self, "spectral_taps", "spectral_dilations")
+        rise = self.noise_floor_rise_db
+        check(0 < rise <= 100, f"noise_floor_rise_db must be in (0, 100] dB/s, got {rise}")
+        check(
+            -100 <= self.gain_floor_db <= 0,
+            f"gain_floor_db must be in [-100, 0] (0: none), got {self.gain_floor_db}",
+        )
         for name in (
             "spectral_bands",
             "spectral_context",
@@ -136,6 +150,12 @@ class SpectralMaskDenoiser(nn.Module):
                 self.context_fir.taps.zero_()
                 self.context_fir.taps[:, range(inputs), range(inputs)] = 1 / c.spectral_context
         first = 2 * inputs if self.context_fir is not None else inputs
+        self.floor_features, self.level_normalise = c.noise_floor_features, c.level_normalise
+        if self.floor_features:
+            first += 2 * inputs  # the floor and the a-posteriori SNR of each band
+        # natural-log units of power per frame
+        self.floor_rise = c.noise_floor_rise_db * math.log(10) / 10 * c.hop / 16000
+        self.gain_floor = 10 ** (c.gain_floor_db / 20) if c.gain_floor_db < 0 else 0.0
         self.df_bins, self.df_taps = c.deep_filter_bins, c.deep_filter_taps
         if not 0 <= self.df_bins <= bins or self.df_taps < 1:
             raise ValueError(
@@ -176,7 +196,8 @@ class SpectralMaskDenoiser(nn.Module):
             past = x.new_zeros(batch, self.df_taps - 1, self.df_bins, dtype=complex_type)
             ahead = x.new_zeros(batch, self.lookahead, n // 2 + 1, dtype=complex_type)
             state = [x.new_zeros(batch, n - 1), None, x.new_zeros(batch, n - 1), 0, past, ahead]
-        history, gain_state, pending, position, past, ahead = state
+            state += [None, None]  # the noise floor's and the level's
+        history, gain_state, pending, position, past, ahead, floor_state, level_state = state
         signal = torch.cat([history, x[:, 0]], dim=-1)  # sample i is position - (n - 1) + i
         first = (hop - 1 - position) % hop  # block offset of the first frame's last sample
         if signal.shape[-1] - first >= n:
@@ -192,7 +213,7 @@ class SpectralMaskDenoiser(nn.Module):
             power = spectrum.real.square() + spectrum.imag.square()
             if self.band_weights is not None:
                 power = power @ self.band_weights.to(x.dtype)
-            features = (torch.log(power + 1e-10) + self.feature_shift) * self.feature_scale
+            features, floor_state, level_state = self._features(power, floor_state, level_state)
             low = spectrum[..., : self.df_bins]
             if self.df_bins:  # unit mean power per frame over the low bins
                 scale = (low.real.square() + low.imag.square()).mean(-1, keepdim=True)
@@ -201,6 +222,8 @@ class SpectralMaskDenoiser(nn.Module):
             logits, gain_state = self._gain_logits(features.transpose(1, 2), gain_state)
             logits = logits.transpose(1, 2)  # (batch, frames, outputs)
             gains = torch.sigmoid(logits[..., : self.gain_outputs])  # per band or bin
+            if self.gain_floor:
+                gains = self.gain_floor + (1 - self.gain_floor) * gains
             if self.band_spread is not None:
                 gains = gains @ self.band_spread.to(x.dtype)
             # Look-ahead: the frames still waiting for the network's outputs L frames later
@@ -225,8 +248,28 @@ class SpectralMaskDenoiser(nn.Module):
             position + length,
             past,
             ahead,
+            floor_state,
+            level_state,
         ]
         return y[:, None], new_state
+
+    def _features(self, power, floor_state, level_state):
+        """The gain network's inputs from band (or bin) powers ``(batch, frames, inputs)``:
+        log-powers, absolute or relative to the level so far, and optionally each band's
+        noise floor and a-posteriori SNR."""
+        log_power = torch.log(power + 1e-10)
+        if self.level_normalise:
+            level, level_state = running_level(power.mean(-1), level_state)
+            reference = level[..., None] - 5.0  # loud speech bands come out near +5
+        else:
+            reference = -self.feature_shift
+        parts = [log_power - reference]
+        if self.floor_features:
+            with torch.no_grad():  # a function of the input alone
+                floor, floor_state = noise_floor(power, floor_state, rise=self.floor_rise)
+            parts += [floor - reference, log_power - floor]
+        features = torch.cat(parts, -1) * self.feature_scale
+        return features, floor_state, level_state
 
     def _deep_filter(self, gated, low, taps, past):
         """Add ``sum_i C_i(t) X(t - i)`` to the lowest bins of the gated frames: a complex FIR

@@ -1,59 +1,69 @@
-"""Build the real-recording corpus behind recipes/denoise/speech16k.toml (and the shipped weights).
+"""Build the real-recording corpora behind the denoise recipes (and the shipped weights).
 
-    python recipes/denoise/prepare.py [--out data/speech16k] [--debs data/debs]
+    python recipes/denoise/prepare.py [--out data] [--debs data/debs] [--only speech16k|broad]
 
-Clean speech: Czech dialogue of the Debian package fillets-ng-data-cs. Noise: game sound effects,
-ambiences and music of ufoai-sound, flare-game and supertux-data. The packages are fetched with
-`apt-get download NAME` and unpacked with `dpkg -x` (Debian's archive is the only source).
+Every package is fetched with `apt-get download NAME` and unpacked with `dpkg -x` (Debian's
+archive is the only source); zip, pk3 and wz archives inside are read with `zipfile`.
 
-Held out for validation, never trained on: every speaker (the second field of a file name,
-e.g. `m` in `vit-m-hlava.ogg`) whose sorted position is a multiple of 4, and every 5th noise
-file. Validation mixtures are fixed: 120 held-out utterances of at least 2 s, each with one
-held-out noise at 0, 5 or 10 dB SNR (in turn), named `snrNN_<utterance>.wav`.
+**speech16k** (`OUT/speech16k`, the first shipped weights, and the in-distribution validation
+set of every recipe): clean Czech dialogue of fillets-ng-data-cs; noise: game sound effects,
+ambiences and music of ufoai-sound, flare-game and supertux-data. Held out, never trained on:
+every speaker (the second field of a file name, e.g. `m` in `vit-m-hlava.ogg`) whose sorted
+position is a multiple of 4, and every 5th noise file. Validation mixtures are fixed: 120
+held-out utterances of at least 2 s, each with one held-out noise at 0, 5 or 10 dB SNR (in
+turn), named `snrNN_<utterance>.wav`, in `val/clean` + `val/noisy`.
 
-Writes OUT/train/clean, OUT/train/noise (16 kHz mono WAV), and OUT/val/speech and OUT/val/noise
-(the held-out recordings) with OUT/val/clean + OUT/val/noisy (the fixed validation mixtures).
+**broad** (`OUT/denoise_broad`, see `sources.py`): training speech from fillets-ng-data-cs (the
+training speakers above), hedgewars-data, redeclipse-data and openarena-data, kept by the clean
+speech rule of `sources.speech_verdict`; training noise from the training files of the three
+packages above and the sound effects and ambience of eight more (see below). The out-of-distribution
+validation set `val_ood` takes its speech and its noise from packages used nowhere in training:
+warzone2100-data's voice lines, and the sounds of 0ad-data and torcs-data (120 mixtures at 0, 5
+and 10 dB, as above; `val_ood/speech` holds all of its clean speech, for the transparency
+bench). neverball-data and openttd-opensfx hold no audio file libsndfile reads (neverball's
+sounds are in another package; OpenTTD's are in its own .cat container), so they add nothing.
+`manifest.csv` lists every recording looked at: its package, its path inside the package,
+where it went (or why it was dropped) and its measures.
 """
 
 from __future__ import annotations
 
 import argparse
-import subprocess
+import csv
+import multiprocessing
+import os
+import re
+import tempfile
 import zipfile
 from pathlib import Path
 
 import numpy as np
 import torch
+from sources import (
+    NOISE_ALL,
+    NOISE_SOUNDS,
+    SPEECH,
+    Recording,
+    fetch,
+    noise_recordings,
+    speech_recordings,
+    speech_verdict,
+)
 
 from audiocnn.audio import AudioError, load_audio, save_audio
 from audiocnn.data import mix_at_snr
 
-PACKAGES = {
-    "speech": ["fillets-ng-data-cs"],
-    "noise": ["ufoai-sound", "flare-game", "supertux-data"],
-}
 RATE = 16000
 VAL_SNRS = (0, 5, 10)
 VAL_MIXTURES = 120  # 40 per SNR: enough to rank denoisers, small enough to run them all
-
-
-def fetch(debs: Path) -> Path:
-    """Download and unpack the packages once; returns the unpacked tree."""
-    tree = debs / "tree"
-    debs.mkdir(parents=True, exist_ok=True)
-    for name in PACKAGES["speech"] + PACKAGES["noise"]:
-        if not list(debs.glob(f"{name}_*.deb")):
-            subprocess.run(["apt-get", "download", name], cwd=debs, check=True)
-        marker = tree / f".{name}"
-        if not marker.exists():
-            deb = sorted(debs.glob(f"{name}_*.deb"))[-1]
-            subprocess.run(["dpkg", "-x", str(deb), str(tree)], check=True)
-            marker.touch()
-    return tree
+OOD_SPEECH = ("warzone2100-data",)
+OOD_NOISE = ("0ad-data", "torcs-data")
+MAX_NOISE_FILES = 400  # per package, evenly spaced over its sorted files
+MAX_NOISE_SECONDS = 30.0  # longer noise recordings are cut
 
 
 def speech_files(tree: Path) -> list[Path]:
-    return sorted((tree / "usr/share/games/fillets-ng/sound").rglob("*.ogg"))
+    return sorted((tree / "fillets-ng-data-cs/usr/share/games/fillets-ng/sound").rglob("*.ogg"))
 
 
 def speaker(path: Path) -> str:
@@ -64,11 +74,11 @@ def speaker(path: Path) -> str:
 def noise_sources(tree: Path) -> list[tuple[str, bytes | Path]]:
     """(name, path or bytes) of every noise recording, the ufoai ones from inside its pk3."""
     sources: list[tuple[str, bytes | Path]] = []
-    for game in ("flare", "supertux2"):
-        for path in sorted((tree / "usr/share/games" / game).rglob("*")):
+    for package, game in (("flare-game", "flare"), ("supertux-data", "supertux2")):
+        for path in sorted((tree / package / "usr/share/games" / game).rglob("*")):
             if path.suffix.lower() in (".ogg", ".wav"):
                 sources.append((f"{game}-{path.stem}", path))
-    for pk3 in sorted((tree / "usr/share/games/ufoai").rglob("*.pk3")):
+    for pk3 in sorted((tree / "ufoai-sound/usr/share/games/ufoai").rglob("*.pk3")):
         with zipfile.ZipFile(pk3) as archive:
             for name in sorted(archive.namelist()):
                 if name.lower().endswith((".ogg", ".wav")):
@@ -87,13 +97,7 @@ def load_any(source: bytes | Path, tmp: Path) -> np.ndarray | None:
     return wav[0].numpy()
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", type=Path, default=Path("data/speech16k"))
-    parser.add_argument("--debs", type=Path, default=Path("data/debs"))
-    args = parser.parse_args()
-    tree = fetch(args.debs)
-    out = args.out
+def build_speech16k(tree: Path, out: Path) -> None:
     speakers = sorted({speaker(p) for p in speech_files(tree)})
     held_speakers = set(speakers[::4])
     val_speech = []
@@ -114,29 +118,139 @@ def main() -> None:
         save_audio(out / part / "noise" / f"{name}.wav", wav, RATE)
         if part == "val" and len(wav) >= RATE:
             val_noise.append(wav)
-    rng = np.random.default_rng(0)
-    order = rng.permutation(len(val_speech))[:VAL_MIXTURES]
-    val_speech = [val_speech[i] for i in sorted(order)]
-    for i, (name, clean) in enumerate(val_speech):
-        noise = val_noise[i % len(val_noise)]
-        start = int(rng.integers(len(noise)))
-        noise = noise[(start + np.arange(len(clean))) % len(noise)]
-        level = VAL_SNRS[i % len(VAL_SNRS)]
-        noisy, _ = mix_at_snr(torch.from_numpy(clean), torch.from_numpy(noise), float(level))
-        peak = max(1.0, max(float(noisy.abs().max()), float(np.abs(clean).max())) / 0.98)
-        stem = f"snr{level:02d}_{name}.wav"
-        save_audio(out / "val" / "noisy" / stem, noisy[0] / peak, RATE)
-        save_audio(out / "val" / "clean" / stem, torch.from_numpy(clean) / peak, RATE)
+    write_mixtures(out / "val", val_speech, val_noise, np.random.default_rng(0))
     (out / ".tmp").unlink(missing_ok=True)
     (out / ".tmp.ogg").unlink(missing_ok=True)
-    counts = {
-        p.relative_to(out): len(list(p.glob("*.wav")))
-        for p in sorted(out.glob("*/*"))
-        if p.is_dir()
-    }
-    print(f"held-out speakers: {sorted(held_speakers)}")
-    for folder, n in counts.items():
-        print(f"{folder}: {n} files")
+    print(f"speech16k: held-out speakers {sorted(held_speakers)}")
+    report(out)
+
+
+def write_mixtures(out: Path, speech: list, noise: list, rng: np.random.Generator) -> None:
+    """``VAL_MIXTURES`` of the utterances, each with the next noise at the next SNR."""
+    order = rng.permutation(len(speech))[:VAL_MIXTURES]
+    speech = [speech[i] for i in sorted(order)]
+    for i, (name, clean) in enumerate(speech):
+        wav = noise[i % len(noise)]
+        start = int(rng.integers(len(wav)))
+        wav = wav[(start + np.arange(len(clean))) % len(wav)]
+        level = VAL_SNRS[i % len(VAL_SNRS)]
+        noisy, _ = mix_at_snr(torch.from_numpy(clean), torch.from_numpy(wav), float(level))
+        peak = max(1.0, max(float(noisy.abs().max()), float(np.abs(clean).max())) / 0.98)
+        stem = f"snr{level:02d}_{name}.wav"
+        save_audio(out / "noisy" / stem, noisy[0] / peak, RATE)
+        save_audio(out / "clean" / stem, torch.from_numpy(clean) / peak, RATE)
+
+
+def report(out: Path) -> None:
+    for folder in sorted(p for p in out.glob("*/*") if p.is_dir()):
+        print(f"  {folder.relative_to(out)}: {sum(1 for _ in folder.rglob('*.wav'))} files")
+
+
+# ----------------------------------------------------------------------------------------------
+# The broad corpus
+# ----------------------------------------------------------------------------------------------
+
+
+def decode(job: tuple[Recording, str]) -> tuple[Recording, str, str, np.ndarray | None, dict]:
+    """Decode one recording at 16 kHz and judge it (``kind``: "speech" or "noise")."""
+    recording, kind = job
+    suffix = Path(recording.inner or recording.member).suffix
+    tmp = Path(tempfile.gettempdir()) / f"audiocnn-prepare-{os.getpid()}{suffix}"
+    tmp.write_bytes(recording.read())
+    try:
+        wav = load_audio(tmp, RATE)[0][0].numpy()
+    except AudioError as error:
+        reason = str(error).replace(str(tmp), recording.member).split("\n")[0]
+        return recording, kind, f"unreadable: {reason}", None, {}
+    finally:
+        tmp.unlink(missing_ok=True)
+    if kind == "speech":
+        reason, measures = speech_verdict(wav, RATE)
+        return recording, kind, reason, wav, measures
+    wav = wav[: int(MAX_NOISE_SECONDS * RATE)]
+    if len(wav) < RATE // 10 or np.abs(wav).max() < 1e-3:
+        return recording, kind, "shorter than 0.1 s or silent", wav, {}
+    return recording, kind, "", wav, {"seconds": round(len(wav) / RATE, 2)}
+
+
+def file_name(recording: Recording) -> str:
+    parts = re.split(r"[/!]", recording.member)
+    stem = "-".join(parts[-3:-1] + [Path(parts[-1]).stem])
+    return re.sub(r"[^A-Za-z0-9_.-]", "_", stem) + ".wav"
+
+
+def build_broad(tree: Path, out: Path, held_speakers: set[str]) -> None:
+    jobs = []
+    for package in SPEECH:
+        found = speech_recordings(tree, package)
+        if package == "fillets-ng-data-cs":  # its held-out speakers stay out (speech16k/val)
+            found = [r for r in found if speaker(Path(r.member)) not in held_speakers]
+        jobs += [(r, "speech") for r in found]
+    for package in NOISE_ALL + NOISE_SOUNDS:
+        found = noise_recordings(tree, package)
+        if package in NOISE_ALL:  # speech16k's validation noise: every 5th file, kept out
+            held = {f"{name}" for i, (name, _) in enumerate(noise_sources(tree)) if i % 5 == 0}
+            found = [r for r in found if _old_name(r) not in held]
+        step = max(1.0, len(found) / MAX_NOISE_FILES)
+        jobs += [(found[int(i * step)], "noise") for i in range(min(len(found), MAX_NOISE_FILES))]
+    rows, ood_speech, ood_noise = [], [], []
+    # spawn, not fork: a forked child of a process that has run torch can hang in its first op
+    with multiprocessing.get_context("spawn").Pool(2) as pool:
+        for recording, kind, reason, wav, measures in pool.imap(decode, jobs, chunksize=4):
+            ood = recording.package in (OOD_SPEECH if kind == "speech" else OOD_NOISE)
+            where = ""
+            if not reason:
+                name = file_name(recording)
+                part = (
+                    ("val_ood/speech" if kind == "speech" else "val_ood/noise")
+                    if ood
+                    else ("train/clean" if kind == "speech" else "train/noise")
+                )
+                where = f"{part}/{recording.package}/{name}"
+                save_audio(out / where, wav, RATE)
+                if ood and kind == "speech" and len(wav) >= RATE:
+                    ood_speech.append((f"{recording.package}-{Path(name).stem}", wav))
+                elif ood and kind == "noise" and len(wav) >= RATE:
+                    ood_noise.append(wav)
+            rows.append([recording.package, recording.member, kind, where, reason, measures])
+    rng = np.random.default_rng(1)
+    rng.shuffle(ood_noise)  # the two noise packages in turn, not one after the other
+    write_mixtures(out / "val_ood", ood_speech, ood_noise, rng)
+    with open(out / "manifest.csv", "w", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["package", "member", "kind", "written_to", "dropped_because", "measures"])
+        writer.writerows(rows)
+    print("broad: kept / looked at, per package")
+    for package in dict.fromkeys(r[0] for r in rows):
+        for kind in ("speech", "noise"):
+            mine = [r for r in rows if r[0] == package and r[2] == kind]
+            if mine:
+                kept = [r for r in mine if r[3]]
+                seconds = sum(r[5].get("seconds", 0) for r in kept)
+                print(f"  {package} {kind}: {len(kept)} / {len(mine)} ({seconds / 60:.1f} min)")
+    report(out)
+
+
+def _old_name(recording: Recording) -> str:
+    """The name speech16k gave a file of ufoai, flare or supertux."""
+    stem = Path(recording.inner or recording.member).stem
+    game = {"flare-game": "flare", "supertux-data": "supertux2", "ufoai-sound": "ufoai"}
+    return f"{game[recording.package]}-{stem}"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, default=Path("data"))
+    parser.add_argument("--debs", type=Path, default=Path("data/debs"))
+    parser.add_argument("--only", choices=("speech16k", "broad"))
+    args = parser.parse_args()
+    packages = list(dict.fromkeys([*SPEECH, *NOISE_ALL, *NOISE_SOUNDS]))
+    tree = fetch(args.debs, packages)
+    if args.only != "broad":
+        build_speech16k(tree, args.out / "speech16k")
+    if args.only != "speech16k":
+        speakers = sorted({speaker(p) for p in speech_files(tree)})
+        build_broad(tree, args.out / "denoise_broad", set(speakers[::4]))
 
 
 if __name__ == "__main__":

@@ -1,0 +1,166 @@
+"""On-the-fly augmentation of denoise training mixtures (seeded, numpy and torchaudio).
+
+Each mixture can get a random speech level, its own spectral colour on the speech and on the
+noise (dark and bright recordings), band-limited speech, a speed change, a synthetic room, a
+procedural noise instead of a recorded one, or no noise at all. All of it is off by default, so
+the recipes written before it reproduce.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+import torchaudio.functional as AF
+
+from audiocnn.config import check
+from audiocnn.data.windows import random_colour
+
+PROCEDURAL = ("coloured", "hum", "babble", "bursts")
+EARLY_SECONDS = 0.05  # the reverberant target keeps the direct sound and the first 50 ms
+
+
+@dataclass(frozen=True)
+class MixAugmentConfig:
+    """The ``[augment]`` table of a denoise recipe (used when clean and noise are mixed)."""
+
+    speech_level_db: tuple[float, ...] = ()  # [low, high]: the clean window's RMS in dBFS,
+    # drawn uniformly (the mixture keeps the SNR); empty: the recording's own level
+    tilt_db: float = 0.0  # a spectral tilt of up to this many dB per octave either way,
+    # drawn independently for the speech and the noise (pivot 1 kHz)
+    lowpass_probability: float = 0.0  # this share of the speech is band-limited ...
+    lowpass_hz: tuple[float, ...] = (4000.0, 7000.0)  # ... at a cutoff drawn from this range
+    speed: tuple[float, ...] = (1.0, 1.0)  # speed (and pitch) factor of the speech, uniform
+    reverb_probability: float = 0.0  # this share gets a synthetic room (target: see below)
+    reverb_seconds: tuple[float, ...] = (0.2, 0.8)  # its reverberation time (RT60), uniform
+    clean_probability: float = 0.0  # this share has no noise at all (the input is the target)
+    procedural_probability: float = 0.0  # this share of the noise is procedural instead of
+    # recorded: coloured noise of a random slope, mains hum with harmonics, babble of 3-6
+    # other training utterances, or bursts
+
+    def __post_init__(self) -> None:
+        for name in ("speech_level_db", "lowpass_hz", "speed", "reverb_seconds", "tilt_db"):
+            value = getattr(self, name)
+            values = value if isinstance(value, tuple) else (value,)
+            check(all(math.isfinite(v) for v in values), f"{name} must be finite, got {value}")
+        for name in ("speech_level_db", "lowpass_hz", "speed", "reverb_seconds"):
+            value = getattr(self, name)
+            check(
+                len(value) in ((0, 2) if name == "speech_level_db" else (2,))
+                and (not value or value[0] <= value[1]),
+                f"{name} must be [low, high] with low <= high, got {list(value)}",
+            )
+        check(
+            self.speed[0] > 0.5 and self.speed[1] < 2.0,
+            f"speed must lie in 0.5-2, got {list(self.speed)}",
+        )
+        check(
+            self.reverb_seconds[0] > 0 and self.reverb_seconds[1] <= 5,
+            f"reverb_seconds must lie in (0, 5], got {list(self.reverb_seconds)}",
+        )
+        check(
+            not self.speech_level_db or self.speech_level_db[1] <= 0,
+            f"speech_level_db must be <= 0 dBFS, got {list(self.speech_level_db)}",
+        )
+        check(self.lowpass_hz[0] > 0, f"lowpass_hz must be > 0, got {list(self.lowpass_hz)}")
+        check(self.tilt_db >= 0, f"tilt_db must be >= 0, got {self.tilt_db}")
+        for name in (
+            "lowpass_probability",
+            "reverb_probability",
+            "clean_probability",
+            "procedural_probability",
+        ):
+            value = getattr(self, name)
+            check(0.0 <= value <= 1.0, f"{name} must be in [0, 1], got {value}")
+
+    @property
+    def active(self) -> bool:
+        return self != MixAugmentConfig()
+
+
+def speed_change(x: np.ndarray, factor: float, length: int) -> np.ndarray:
+    """``x`` played ``factor`` times faster (pitch with it), resampled by torchaudio; the
+    first ``length`` samples (zero-padded). ``factor`` is rounded to steps of 1/50."""
+    orig = max(1, round(factor * 50))
+    if orig == 50:
+        out = x
+    else:
+        out = AF.resample(torch.from_numpy(np.array(x, np.float32)), orig, 50).numpy()
+    return np.pad(out[:length], (0, max(0, length - len(out))))
+
+
+def room_response(
+    rate: int, rt60: float, rng: np.random.Generator
+) -> tuple[np.ndarray, np.ndarray]:
+    """``(full, early)`` impulse responses of a synthetic room: a direct path, then
+    exponentially decaying noise (-60 dB after ``rt60`` s) from 2.5 ms on; ``early`` is the
+    first ``EARLY_SECONDS`` of it, the target that keeps the room's colour but not its tail."""
+    n = int(rt60 * rate)
+    t = np.arange(n) / rate
+    tail = rng.standard_normal(n) * 10 ** (-3 * t / rt60)
+    tail[: int(0.0025 * rate)] = 0.0
+    full = tail * 0.3 / np.sqrt(np.sum(tail**2) + 1e-12)  # direct-to-reverberant about 10 dB
+    full[0] = 1.0
+    early = full[: int(EARLY_SECONDS * rate)].copy()
+    return full, early
+
+
+def procedural_noise(
+    n: int, rate: int, rng: np.random.Generator, utterances: list[np.ndarray]
+) -> np.ndarray:
+    """One of ``PROCEDURAL``, unit RMS; babble sums 3-6 of ``utterances`` (other speakers)."""
+    kind = PROCEDURAL[int(rng.integers(len(PROCEDURAL)))]
+    if kind == "coloured":  # white noise with a slope of -6..+3 dB per octave
+        spectrum = np.fft.rfft(rng.standard_normal(n))
+        hz = np.maximum(np.fft.rfftfreq(n, 1 / rate), 20.0)
+        x = np.fft.irfft(spectrum * (hz / 1000.0) ** (rng.uniform(-6, 3) / 6.02), n=n)
+    elif kind == "hum":
+        t = np.arange(n) / rate
+        mains = rng.choice([50.0, 60.0])
+        x = sum(
+            rng.uniform(0.1, 1) * np.sin(2 * np.pi * h * mains * t + rng.uniform(0, 2 * np.pi))
+            for h in range(1, 12)
+        )
+        x = x + 0.03 * rng.standard_normal(n)
+    elif kind == "babble" and utterances:
+        count = int(rng.integers(3, 7))
+        x = np.zeros(n)
+        for k in rng.integers(len(utterances), size=count):
+            u = utterances[k]
+            start = int(rng.integers(len(u)))
+            x += u[(start + np.arange(n)) % len(u)] / (np.std(u) + 1e-9)
+    else:  # bursts: noise switching on and off every 50-400 ms
+        block = int(rate * rng.uniform(0.05, 0.4))
+        gates = rng.random(n // block + 1) < 0.5
+        envelope = np.convolve(gates.repeat(block)[:n].astype(float), np.hanning(64) / 32, "same")
+        x = rng.standard_normal(n) * envelope + 0.01 * rng.standard_normal(n)
+    return (x / (np.std(x) + 1e-12)).astype(np.float32)
+
+
+def augment_speech(
+    speech: np.ndarray, rate: int, rng: np.random.Generator, config: MixAugmentConfig
+) -> tuple[np.ndarray, np.ndarray]:
+    """``(speech as heard, target)``: colour, band-limit and room applied to a clean window.
+    Without a room the target is the coloured speech itself; with one it is the speech
+    through the room's first 50 ms (its colour stays, its tail goes)."""
+    speech = speech.astype(np.float32)
+    if config.tilt_db or config.lowpass_probability:
+        low, high = config.lowpass_hz
+        speech = random_colour(
+            speech,
+            rate,
+            rng,
+            tilt_db=config.tilt_db,
+            lowpass_probability=config.lowpass_probability,
+            lowpass_hz=(low, high),
+            lowpass_slope_db=48.0,
+        )
+    if rng.random() >= config.reverb_probability:
+        return speech, speech
+    full, early = room_response(rate, rng.uniform(*config.reverb_seconds), rng)
+    heard = AF.fftconvolve(torch.from_numpy(speech), torch.from_numpy(full.astype(np.float32)))
+    target = AF.fftconvolve(torch.from_numpy(speech), torch.from_numpy(early.astype(np.float32)))
+    n = len(speech)
+    return heard[:n].numpy(), target[:n].numpy()
