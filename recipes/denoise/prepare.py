@@ -180,39 +180,7 @@ def file_name(recording: Recording) -> str:
 
 
 def build_broad(tree: Path, out: Path, held_speakers: set[str]) -> None:
-    jobs = []
-    for package in SPEECH:
-        found = speech_recordings(tree, package)
-        if package == "fillets-ng-data-cs":  # its held-out speakers stay out (speech16k/val)
-            found = [r for r in found if speaker(Path(r.member)) not in held_speakers]
-        jobs += [(r, "speech") for r in found]
-    for package in NOISE_ALL + NOISE_SOUNDS:
-        found = noise_recordings(tree, package)
-        if package in NOISE_ALL:  # speech16k's validation noise: every 5th file, kept out
-            held = {f"{name}" for i, (name, _) in enumerate(noise_sources(tree)) if i % 5 == 0}
-            found = [r for r in found if _old_name(r) not in held]
-        step = max(1.0, len(found) / MAX_NOISE_FILES)
-        jobs += [(found[int(i * step)], "noise") for i in range(min(len(found), MAX_NOISE_FILES))]
-    rows, ood_speech, ood_noise = [], [], []
-    # spawn, not fork: a forked child of a process that has run torch can hang in its first op
-    with multiprocessing.get_context("spawn").Pool(2) as pool:
-        for recording, kind, reason, wav, measures in pool.imap(decode, jobs, chunksize=4):
-            ood = recording.package in (OOD_SPEECH if kind == "speech" else OOD_NOISE)
-            where = ""
-            if not reason:
-                name = file_name(recording)
-                part = (
-                    ("val_ood/speech" if kind == "speech" else "val_ood/noise")
-                    if ood
-                    else ("train/clean" if kind == "speech" else "train/noise")
-                )
-                where = f"{part}/{recording.package}/{name}"
-                save_audio(out / where, wav, RATE)
-                if ood and kind == "speech" and len(wav) >= RATE:
-                    ood_speech.append((f"{recording.package}-{Path(name).stem}", wav))
-                elif ood and kind == "noise" and len(wav) >= RATE:
-                    ood_noise.append(wav)
-            rows.append([recording.package, recording.member, kind, where, reason, measures])
+    rows, ood_speech, ood_noise = write_recordings(broad_jobs(tree, held_speakers), out)
     rng = np.random.default_rng(1)
     rng.shuffle(ood_noise)  # the two noise packages in turn, not one after the other
     write_mixtures(out / "val_ood", ood_speech, ood_noise, rng)
@@ -229,6 +197,51 @@ def build_broad(tree: Path, out: Path, held_speakers: set[str]) -> None:
                 seconds = sum(r[5].get("seconds", 0) for r in kept)
                 print(f"  {package} {kind}: {len(kept)} / {len(mine)} ({seconds / 60:.1f} min)")
     report(out)
+
+
+def broad_jobs(tree: Path, held_speakers: set[str]) -> list[tuple[Recording, str]]:
+    """Every speech recording of the speech packages, and up to ``MAX_NOISE_FILES`` of each
+    noise package, less what speech16k holds out for its validation."""
+    jobs = []
+    for package in SPEECH:
+        found = speech_recordings(tree, package)
+        if package == "fillets-ng-data-cs":  # its held-out speakers stay out (speech16k/val)
+            found = [r for r in found if speaker(Path(r.member)) not in held_speakers]
+        jobs += [(r, "speech") for r in found]
+    held = {name for i, (name, _) in enumerate(noise_sources(tree)) if i % 5 == 0}
+    for package in NOISE_ALL + NOISE_SOUNDS:
+        found = noise_recordings(tree, package)
+        if package in NOISE_ALL:  # speech16k's validation noise: every 5th file, kept out
+            found = [r for r in found if _old_name(r) not in held]
+        step = max(1.0, len(found) / MAX_NOISE_FILES)
+        jobs += [(found[int(i * step)], "noise") for i in range(min(len(found), MAX_NOISE_FILES))]
+    return jobs
+
+
+def write_recordings(jobs: list, out: Path) -> tuple[list, list, list]:
+    """Decode and judge every job (two processes), write what is kept; returns the manifest's
+    rows and the out-of-distribution speech and noise."""
+    rows, ood_speech, ood_noise, taken = [], [], [], set()
+    # spawn, not fork: a forked child of a process that has run torch can hang in its first op
+    with multiprocessing.get_context("spawn").Pool(2) as pool:
+        for recording, kind, reason, wav, measures in pool.imap(decode, jobs, chunksize=4):
+            ood = recording.package in (OOD_SPEECH if kind == "speech" else OOD_NOISE)
+            where = ""
+            if not reason:
+                part = {"speech": "clean", "noise": "noise"}[kind]
+                part = f"val_ood/{kind}" if ood else f"train/{part}"
+                where = f"{part}/{recording.package}/{file_name(recording)}"
+                while where in taken:  # the same name in two folders of a package
+                    where = where[: -len(".wav")] + "_.wav"
+                taken.add(where)
+                save_audio(out / where, wav, RATE)
+                if ood and len(wav) >= RATE:
+                    if kind == "speech":
+                        ood_speech.append((f"{recording.package}-{Path(where).stem}", wav))
+                    else:
+                        ood_noise.append(wav)
+            rows.append([recording.package, recording.member, kind, where, reason, measures])
+    return rows, ood_speech, ood_noise
 
 
 def _old_name(recording: Recording) -> str:
