@@ -1,11 +1,12 @@
 """Real-time factor of the shipped denoiser through the CLI's file path, idle and busy.
 
-    python bench/denoise_speed.py [--seconds 120] [--rate 16000] [--busy N]
+    python bench/denoise_speed.py [--seconds 120] [--rate 16000] [--checkpoint PT] [--busy N]
 
 A generated noisy recording (tones under pink-ish noise, ``--seconds`` long, 16-bit WAV) is
-denoised file to file with the shipped weights (``denoise_file``: read in blocks, resample,
-stream through the network, write), best of 3 runs; the reference, timed in the same run, is
-textbook spectral subtraction on the same samples (``audiocnn.denoise.compare``).
+denoised file to file with the shipped weights and each ``--checkpoint`` (``denoise_file``: read
+in blocks, resample, stream through the network, write), best of 3 runs; the reference, timed
+in the same run, is textbook spectral subtraction on the same samples
+(``audiocnn.denoise.compare``).
 Real-time factor = processing seconds / audio seconds (target: <= 0.01 busy).
 ``--busy N`` prints the table again with N cores kept busy by other processes.
 """
@@ -51,30 +52,38 @@ def best_of(run, repeats: int = 3) -> float:
     return best
 
 
-def measure(model, model_rate: int, recording: Path, wav: np.ndarray, seconds: float) -> None:
+def measure(models: dict, recording: Path, wav: np.ndarray, seconds: float) -> None:
     out = recording.with_name("out.wav")
-    ours = best_of(lambda: denoise_file(model, model_rate, recording, out, progress=False))
     reference = best_of(lambda: spectral_subtraction(wav))
-    print(f"{'method':<34}{'seconds':>9}{'RTF':>9}")
-    print(f"{'audiocnn shipped, file to file':<34}{ours:>9.3f}{ours / seconds:>9.4f}")
-    print(f"{'spectral subtraction (reference)':<34}{reference:>9.3f}{reference / seconds:>9.4f}")
-    print(f"ours / reference time: {ours / reference:.2f}x (target: RTF <= 0.01 busy)")
+    print(f"{'method':<44}{'seconds':>9}{'RTF':>9}{'/ ref':>8}")
+    for name, (model, model_rate) in models.items():
+        ours = best_of(
+            lambda m=model, r=model_rate: denoise_file(m, r, recording, out, progress=False)
+        )
+        ratio = ours / reference
+        print(f"{name + ', file to file':<44}{ours:>9.3f}{ours / seconds:>9.4f}{ratio:>7.2f}x")
+    print(f"{'spectral subtraction (reference)':<44}{reference:>9.3f}{reference / seconds:>9.4f}")
+    print("target: RTF <= 0.01 busy")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=120.0)
     parser.add_argument("--rate", type=int, default=16000)
+    parser.add_argument(
+        "--checkpoint", type=Path, action="append", default=[], help="also time these"
+    )
     add_busy_option(parser)
     args = parser.parse_args()
     runtime.configure()
     print(f"torch {torch.__version__}, {torch.get_num_threads()} threads")
-    model, model_rate = load_denoiser()
+    models = {"audiocnn shipped": load_denoiser()}
+    models.update({f"audiocnn {path}": load_denoiser(path) for path in args.checkpoint})
     with tempfile.TemporaryDirectory() as tmp:
         recording = Path(tmp) / "noisy.wav"
         wav = make_recording(recording, args.seconds, args.rate)
         print(f"{args.seconds:.0f} s at {args.rate} Hz, mono 16-bit WAV")
-        each_condition(args.busy, lambda: measure(model, model_rate, recording, wav, args.seconds))
+        each_condition(args.busy, lambda: measure(models, recording, wav, args.seconds))
 
 
 if __name__ == "__main__":
