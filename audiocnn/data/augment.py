@@ -17,6 +17,7 @@ import torchaudio.functional as AF
 
 from audiocnn.config import check
 from audiocnn.data.windows import random_colour
+from audiocnn.resample import resample
 
 PROCEDURAL = ("coloured", "hum", "babble", "bursts")
 EARLY_SECONDS = 0.05  # the reverberant target keeps the direct sound and the first 50 ms
@@ -83,11 +84,8 @@ class MixAugmentConfig:
 def speed_change(x: np.ndarray, factor: float, length: int) -> np.ndarray:
     """``x`` played ``factor`` times faster (pitch with it), resampled by torchaudio; the
     first ``length`` samples (zero-padded). ``factor`` is rounded to steps of 1/50."""
-    orig = max(1, round(factor * 50))
-    if orig == 50:
-        out = x
-    else:
-        out = AF.resample(torch.from_numpy(np.array(x, np.float32)), orig, 50).numpy()
+    out = resample(torch.from_numpy(np.array(x, np.float32)), max(1, round(factor * 50)), 50)
+    out = out.numpy()
     return np.pad(out[:length], (0, max(0, length - len(out))))
 
 
@@ -110,20 +108,13 @@ def room_response(
 def procedural_noise(
     n: int, rate: int, rng: np.random.Generator, utterances: list[np.ndarray]
 ) -> np.ndarray:
-    """One of ``PROCEDURAL``, unit RMS; babble sums 3-6 of ``utterances`` (other speakers)."""
+    """One of ``PROCEDURAL``, unit RMS; babble sums 3-6 of ``utterances`` (other speakers;
+    bursts when there are none). Hum and bursts are ``synth.speech.noise_signal``'s."""
     kind = PROCEDURAL[int(rng.integers(len(PROCEDURAL)))]
     if kind == "coloured":  # white noise with a slope of -6..+3 dB per octave
         spectrum = np.fft.rfft(rng.standard_normal(n))
         hz = np.maximum(np.fft.rfftfreq(n, 1 / rate), 20.0)
         x = np.fft.irfft(spectrum * (hz / 1000.0) ** (rng.uniform(-6, 3) / 6.02), n=n)
-    elif kind == "hum":
-        t = np.arange(n) / rate
-        mains = rng.choice([50.0, 60.0])
-        x = sum(
-            rng.uniform(0.1, 1) * np.sin(2 * np.pi * h * mains * t + rng.uniform(0, 2 * np.pi))
-            for h in range(1, 12)
-        )
-        x = x + 0.03 * rng.standard_normal(n)
     elif kind == "babble" and utterances:
         count = int(rng.integers(3, 7))
         x = np.zeros(n)
@@ -131,11 +122,10 @@ def procedural_noise(
             u = utterances[k]
             start = int(rng.integers(len(u)))
             x += u[(start + np.arange(n)) % len(u)] / (np.std(u) + 1e-9)
-    else:  # bursts: noise switching on and off every 50-400 ms
-        block = int(rate * rng.uniform(0.05, 0.4))
-        gates = rng.random(n // block + 1) < 0.5
-        envelope = np.convolve(gates.repeat(block)[:n].astype(float), np.hanning(64) / 32, "same")
-        x = rng.standard_normal(n) * envelope + 0.01 * rng.standard_normal(n)
+    else:  # hum and bursts as the built-in corpus makes them (synth imports data: import here)
+        from audiocnn.synth.speech import noise_signal
+
+        x = noise_signal("bursts" if kind == "babble" else kind, n, int(rate), rng)
     return (x / (np.std(x) + 1e-12)).astype(np.float32)
 
 
