@@ -40,7 +40,7 @@ def from_dict(cls, values: dict, where: str, base=None):
                 raise RecipeError(f"{where}: [{name}] must be a table")
             kwargs[name] = _table(hint, value, f"{where} [{name}]", getattr(base, name))
         else:
-            kwargs[name] = _typed(hint, value, f"{where}: {name}")
+            kwargs[name] = typed(hint, value, f"{where}: {name}")
     try:
         return dataclasses.replace(base, **kwargs)
     except ConfigError as error:
@@ -66,13 +66,13 @@ def _table(hint, values: dict, where: str, base):
 _NAMES = {bool: "true or false", int: "an integer", float: "a number", str: "a string"}
 
 
-def _typed(hint, value, where: str):
+def typed(hint, value, where: str):
     """``value`` as field type ``hint`` (int, float, str, bool or a tuple of one of them)."""
     if typing.get_origin(hint) is tuple:
         item = typing.get_args(hint)[0]
         if not isinstance(value, list | tuple):
             raise RecipeError(f"{where} must be a list of {_NAMES[item]}s, got {value!r}")
-        return tuple(_typed(item, v, where) for v in value)
+        return tuple(typed(item, v, where) for v in value)
     if hint is float and isinstance(value, int | float) and not isinstance(value, bool):
         return float(value)
     if isinstance(value, hint) and (hint is bool or not isinstance(value, bool)):

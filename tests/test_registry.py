@@ -77,6 +77,14 @@ def test_checkpoints_from_before_the_registry_still_load():
     assert isinstance(model, SpectralMaskDenoiser)
 
 
+def test_a_checkpoint_config_of_the_wrong_type_is_refused(tmp_path):
+    # found by test_fuzz: "delay": 3001.0 built a model whose streaming failed on a float
+    state = {"n_taps": [4, 4], "n_features": [1, 3, 1], "delay": 3001.0}
+    with pytest.raises(RecipeError, match="delay must be an integer, got 3001.0"):
+        build_model("SeedFIRDenoiser", state)
+    assert build_model("SeedFIRDenoiser", {**state, "delay": 3}).delay == 3
+
+
 def test_old_and_new_names_of_the_same_weights_denoise_byte_identically(tmp_path):
     state = torch.load(SHIPPED_WEIGHTS, weights_only=True)
     model, _ = checkpoint.load_model(SHIPPED_WEIGHTS, "denoise")

@@ -15,11 +15,12 @@ architecture is rejected. Checkpoints store the class name and the config as a d
 from __future__ import annotations
 
 import dataclasses
+import typing
 from typing import ClassVar
 
 from torch import nn
 
-from audiocnn.config import ConfigError
+from audiocnn.config import ConfigError, typed
 
 # class name -> (model class, config class), both tasks
 MODELS: dict[str, tuple[type[nn.Module], type]] = {}
@@ -86,14 +87,16 @@ def model_of(config: ModelConfig) -> nn.Module:
 
 
 def from_plain(config_class: type, values: dict):
-    """A config instance from a plain dict (lists become tuples); unknown keys refused."""
+    """A config instance from a plain dict (lists become tuples); unknown keys and values of
+    the wrong type (``delay = 3001.0`` for an integer) refused, as a recipe's are."""
     fields = {f.name for f in dataclasses.fields(config_class)}
     unknown = sorted(set(values) - fields)
     if unknown:
         raise ConfigError(
             f"unknown key(s) for {config_class.__name__}: {', '.join(map(str, unknown))}"
         )
-    return config_class(**{k: tuple(v) if isinstance(v, list) else v for k, v in values.items()})
+    hints = typing.get_type_hints(config_class)
+    return config_class(**{k: typed(hints[k], v, k) for k, v in values.items()})
 
 
 # Checkpoints written before the registry stored "GenreCNN" or "FIRDenoiser" with an "arch" key
