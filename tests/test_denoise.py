@@ -214,11 +214,8 @@ def test_seed_lab_recipe_is_the_lab():
     assert broad.data.val_pairs.endswith("val_ood")  # chosen on packages never trained on
 
 
-def test_compare_scores_each_method_per_snr_and_notes_missing_packages(
-    tmp_path, small_checkpoint, monkeypatch
-):
-    from audiocnn.denoise import compare
-
+def write_tone_pairs(root: Path) -> Path:
+    """A gated tone in white noise at 0, 10 and 10 dB, named as compare groups them."""
     rng = np.random.default_rng(0)
     t = np.arange(16000) / 16000
     for name, snr_db in (("snr00_a.wav", 0), ("snr10_b.wav", 10), ("snr10_c.wav", 10)):
@@ -226,8 +223,17 @@ def test_compare_scores_each_method_per_snr_and_notes_missing_packages(
         noise = rng.standard_normal(t.size)
         noise *= np.sqrt((clean**2).mean() / (noise**2).mean()) * 10 ** (-snr_db / 20)
         for folder, x in (("clean", clean), ("noisy", clean + noise)):
-            (tmp_path / "pairs" / folder).mkdir(parents=True, exist_ok=True)
-            sf.write(tmp_path / "pairs" / folder / name, x.astype(np.float32), 16000)
+            (root / folder).mkdir(parents=True, exist_ok=True)
+            sf.write(root / folder / name, x.astype(np.float32), 16000)
+    return root
+
+
+def test_compare_scores_each_method_per_snr_and_notes_missing_packages(
+    tmp_path, small_checkpoint, monkeypatch
+):
+    from audiocnn.denoise import compare
+
+    write_tone_pairs(tmp_path / "pairs")
 
     def missing():
         raise ImportError("no", name="pyrnnoise")
@@ -252,6 +258,51 @@ def test_compare_scores_each_method_per_snr_and_notes_missing_packages(
     quiet = compare.compare(tmp_path / "pairs", [], gain_db=-20.0)["methods"]
     for group in ("0 dB", "10 dB"):
         assert quiet["noisy input"]["groups"][group]["si_sdr_improvement"] == pytest.approx(0.0)
+
+
+def test_whole_file_selection_scores_what_compare_scores(tmp_path, monkeypatch):
+    from audiocnn.denoise import compare
+
+    root = write_tone_pairs(tmp_path / "pairs")
+    data = pipeline.DenoiseDataConfig(val_pairs=str(root), select_on="file_si_sdr")
+    names = [path.name for path in pipeline.find_pairs(root)[1]]
+    model, _ = pipeline.load_denoiser(None)
+    ours = pipeline.score_whole_files(
+        model, pipeline._paired(root, data, 16000, False), names, torch.device("cpu")
+    )
+    monkeypatch.setattr(compare, "EXTERNAL", {})
+    shipped = compare.compare(root, [])["methods"]["audiocnn (shipped)"]["groups"]
+    for key, group in (("snr00", "0 dB"), ("snr10", "10 dB")):
+        expected = shipped[group]["si_sdr_improvement"]
+        assert ours[f"file_si_sdr_improvement_{key}"] == pytest.approx(expected, abs=0.02)
+    assert ours["file_si_sdr_improvement"] == pytest.approx(
+        (shipped["0 dB"]["si_sdr_improvement"] + 2 * shipped["10 dB"]["si_sdr_improvement"]) / 3,
+        abs=0.02,
+    )
+    with pytest.raises(ValueError, match="needs val_pairs"):
+        pipeline.DenoiseDataConfig(select_on="file_si_sdr")
+
+
+def test_best_checkpoint_by_whole_file_improvement(tmp_path):
+    root = write_tone_pairs(tmp_path / "val")
+    corpus = synth.write_denoise_corpus(
+        tmp_path / "pairs",
+        synth.DenoiseCorpusConfig(clips=8, seconds=1.0),
+        workers=1,
+        progress=False,
+    )
+    run = pipeline.DenoiseRunConfig(
+        data=pipeline.DenoiseDataConfig(
+            pairs=str(corpus), val_pairs=str(root), window_samples=4000, select_on="file_si_sdr"
+        ),
+        model=SMALL,
+        train=pipeline.TrainConfig(epochs=3, batch_size=8, lr=3e-3, max_minutes=0),
+    )
+    scores = pipeline.train_denoiser(run, tmp_path / "run", progress=False)
+    history = json.loads((tmp_path / "run" / "history.json").read_text())
+    gains = [row["val_file_si_sdr_improvement"] for row in history]
+    assert all(np.isfinite(row["val_file_si_sdr_improvement_snr00"]) for row in history)
+    assert scores["file_si_sdr_improvement"] == pytest.approx(max(gains), abs=1e-4)
 
 
 def test_compare_cli_prints_one_table_per_set(tmp_path, monkeypatch, capsys):

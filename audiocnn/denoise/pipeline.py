@@ -5,6 +5,7 @@ The CLI (:mod:`audiocnn.denoise.cli`) only parses arguments and calls these func
 
 from __future__ import annotations
 
+import re
 import sys
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -16,7 +17,7 @@ from torch.utils.data import DataLoader
 
 from audiocnn import checkpoint, synth
 from audiocnn.checkpoint import CheckpointError
-from audiocnn.config import check
+from audiocnn.config import check, check_choice
 from audiocnn.data import (
     DataError,
     MixAugmentConfig,
@@ -56,12 +57,19 @@ class DenoiseDataConfig:
     windows_per_file: int = 4  # random windows per file per epoch
     snr_db: tuple[float, ...] = (-5.0, 15.0)  # on-the-fly mixing range
     split_seed: int = 0
+    select_on: str = "window_loss"  # what picks best.pt: the loss on validation windows, or
+    # "file_si_sdr": the mean SI-SDR improvement of whole val_pairs files (what compare scores)
 
     def __post_init__(self) -> None:
         check(self.sample_rate > 0, f"sample_rate must be > 0 Hz, got {self.sample_rate}")
         for name in ("window_samples", "windows_per_file"):
             check(getattr(self, name) >= 1, f"{name} must be at least 1, got {getattr(self, name)}")
         check(self.val_files >= 0, f"val_files must be >= 0, got {self.val_files}")
+        check_choice("select_on", self.select_on, ("window_loss", "file_si_sdr"))
+        check(
+            self.select_on != "file_si_sdr" or bool(self.val_pairs),
+            'select_on = "file_si_sdr" needs val_pairs (a clean/ + noisy/ folder of whole files)',
+        )
         check(
             len(self.snr_db) == 2 and self.snr_db[0] <= self.snr_db[1],
             f"snr_db must be [low, high] with low <= high, got {list(self.snr_db)}",
@@ -240,14 +248,19 @@ def _paired(root: Path, data: DenoiseDataConfig, rate: int, progress: bool) -> P
 
 
 class DenoiseTask:
-    """The configured loss on (noisy, clean) windows; validation L1, SI-SDR and SNR."""
+    """The configured loss on (noisy, clean) windows; validation L1, SI-SDR and SNR.
 
-    monitor = "val_loss"
-    monitor_mode = "min"
+    With ``whole_files`` (the validation files' names, in ``val_set``'s order) it also scores
+    each whole validation file, and ``best.pt`` is the epoch with the best mean SI-SDR
+    improvement over them.
+    """
+
     tiebreak = None
 
-    def __init__(self, val_set, loss: LossConfig) -> None:
-        self.val_set, self.loss = val_set, loss
+    def __init__(self, val_set, loss: LossConfig, whole_files: list[str] | None = None) -> None:
+        self.val_set, self.loss, self.whole_files = val_set, loss, whole_files
+        self.monitor = "val_file_si_sdr_improvement" if whole_files else "val_loss"
+        self.monitor_mode = "max" if whole_files else "min"
 
     def batch_loss(self, model, batch, device):
         noisy, clean = batch[0].to(device), batch[1].to(device)
@@ -256,6 +269,8 @@ class DenoiseTask:
 
     def evaluate(self, model, device):
         scores = score_pairs(model, self.val_set, device, self.loss)
+        if self.whole_files:
+            scores |= score_whole_files(model, self.val_set, self.whole_files, device)
         return {f"val_{k}": v for k, v in scores.items()}
 
 
@@ -297,12 +312,40 @@ def score_pairs(model, dataset, device, loss: LossConfig = LossConfig()) -> dict
     return mean
 
 
+def score_whole_files(model, dataset: PairedWindows, names: list[str], device) -> dict:
+    """Mean SI-SDR improvement of whole files (``file_si_sdr_improvement``), and per SNR
+    group (``file_si_sdr_improvement_snrNN``) where names start ``snrNN_`` as compare's do.
+
+    Each file is padded by the model's delay and its output moved back by it, so every
+    input sample is scored, as :func:`audiocnn.denoise.stream.denoise_array` gives them.
+    """
+    model.eval()
+    delay = getattr(model, "module", model).delay
+    groups: dict[str, list[float]] = {}
+    with torch.no_grad():
+        for n, name in enumerate(names):
+            clean, noisy = dataset.clean.track(n), dataset.noisy.track(n)
+            length = min(len(clean), len(noisy))
+            clean = torch.tensor(clean[:length], dtype=torch.float32, device=device)
+            noisy = torch.tensor(noisy[:length], dtype=torch.float32, device=device)
+            estimate = model(F.pad(noisy, (0, delay))[None, None])[0, 0, delay:]
+            gain = float(si_sdr(estimate, clean) - si_sdr(noisy, clean))
+            match = re.match(r"(snr-?\d+)_", name)
+            for key in ("", f"_{match.group(1)}" if match else None):
+                if key is not None:
+                    groups.setdefault(f"file_si_sdr_improvement{key}", []).append(gain)
+    return {key: float(np.mean(gains)) for key, gains in groups.items()}
+
+
 def train_denoiser(
     run: DenoiseRunConfig, out_dir: Path, *, resume: bool = False, progress: bool = True
 ) -> dict:
-    """Train on ``run.data``; ``best.pt`` by validation loss; returns its validation scores."""
+    """Train on ``run.data``; ``best.pt`` as ``run.data.select_on`` says; returns its scores."""
     with main_process_first(run.train.device) as ddp:
         train_set, val_set, described = prepare_datasets(run, progress and ddp.is_main)
+    whole_files = None
+    if run.data.select_on == "file_si_sdr":
+        whole_files = [path.name for path in find_pairs(Path(run.data.val_pairs))[1]]
     seed_everything(run.train.seed)
     model = model_of(run.model)
     (print if ddp.is_main else (lambda *a, **k: None))(
@@ -319,7 +362,7 @@ def train_denoiser(
     }
     result, best = fit_best(
         model,
-        DenoiseTask(val_set, run.loss),
+        DenoiseTask(val_set, run.loss, whole_files),
         train_set,
         run.train,
         out_dir,
@@ -331,6 +374,8 @@ def train_denoiser(
     if best is None:
         return {}
     scores = score_pairs(model, val_set, torch.device("cpu"), run.loss)
+    if whole_files:
+        scores |= score_whole_files(model, val_set, whole_files, torch.device("cpu"))
     scores["epochs"] = len(result.history)
     save_metrics(result, best, scores, out_dir)
     return scores
