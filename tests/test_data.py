@@ -2,6 +2,7 @@
 
 import os
 import warnings
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -112,6 +113,54 @@ def test_random_windows_are_reproducible_and_augmented(tmp_path):
     assert not torch.equal(ds[5][0], x)
     short = data.RandomWindows(decoded, folder.tracks, 20000)
     assert short[0][0].shape == (1, 20000)  # shorter than a window: padded
+
+
+def test_balanced_windows_give_each_genre_and_source_its_share(tmp_path):
+    # genre a: 6 tracks of source "big" and 1 of "small"; genre b: 1 track
+    rng = np.random.default_rng(0)
+    for genre, names in (("a", [f"big__{n}" for n in range(6)] + ["small__0"]), ("b", ["c__0"])):
+        (tmp_path / genre).mkdir()
+        for name in names:
+            sf.write(tmp_path / genre / f"{name}.wav", rng.standard_normal(800) * 0.1, 8000)
+    folder = scan_genre_folder(tmp_path)
+    decoded = data.decode_files([t.path for t in folder.tracks], 8000, progress=False)
+
+    def drawn(balance):
+        ds = data.RandomWindows(decoded, folder.tracks, 400, windows_per_track=100, balance=balance)
+        picks = [folder.tracks[ds._pick(i, ds.rng(i))].path.stem for i in range(len(ds))]
+        return len(ds), picks
+
+    size, picks = drawn("none")
+    assert size == 800 and picks.count("c__0") == 100  # as the tracks fall: b gets 1/8
+    size, picks = drawn("genre")
+    assert size == 800 and picks.count("c__0") == 400  # half for each genre
+    assert 25 < picks.count("small__0") < 90  # 1/7 of genre a's 400
+    _, picks = drawn("genre_source")
+    assert picks.count("c__0") == 400 and 160 < picks.count("small__0") < 240  # half of a's
+    assert data.track_source(Path("x/pkg__track.wav")) == "pkg"
+    assert data.track_source(Path("blues.00001.wav")) == "blues.00001"
+    with pytest.raises(ValueError, match="balance"):
+        data.RandomWindows(decoded, folder.tracks, 400, balance="package")
+
+
+def test_speed_and_compression_of_training_windows(tmp_path):
+    from audiocnn.data.windows import random_compressor
+
+    write_genre_tree(tmp_path, genres=("a",), per_genre=1, seconds=2.0, sample_rate=8000)
+    folder = scan_genre_folder(tmp_path)
+    decoded = data.decode_files([t.path for t in folder.tracks], 8000, progress=False)
+    ds = data.RandomWindows(decoded, folder.tracks, 4000, speed=(0.9, 1.1), seed=1)
+    assert ds[0][0].shape == (1, 4000)
+    # loud and quiet halves: compressed, the difference shrinks and the RMS is kept
+    rng = np.random.default_rng(0)
+    x = (rng.standard_normal(16000) * np.repeat([0.5, 0.02], 8000)).astype(np.float32)
+    y = random_compressor(x, 8000, np.random.default_rng(3))
+    assert y.dtype == np.float32 and np.std(y) == pytest.approx(np.std(x), rel=1e-4)
+
+    def spread(z):
+        return 20 * np.log10(np.std(z[1000:7000]) / np.std(z[9000:15000]))
+
+    assert spread(y) < spread(x) - 6
 
 
 def test_sliding_windows_cover_every_track(tmp_path):
@@ -261,7 +310,8 @@ def test_augment_options_are_checked():
 
 
 def test_speed_change_and_rooms():
-    from audiocnn.data.augment import room_response, speed_change
+    from audiocnn.data.augment import room_response
+    from audiocnn.data.windows import speed_change
 
     x = np.sin(2 * np.pi * 100 * np.arange(16000) / 16000).astype(np.float32)
     faster = speed_change(x, 1.1, 8000)  # 100 Hz played 1.1 times faster: 110 Hz

@@ -326,3 +326,23 @@ def test_validation_and_test_folders_may_hold_a_subset_of_the_genres(tmp_path):
     data = GenreDataConfig(root=str(train), test_root=str(tmp_path / "other"), sample_rate=8000)
     with pytest.raises(DataError, match="genre\\(s\\) z not in the training data"):
         prepare_splits(data, progress=False)
+
+
+def test_mixup_mixes_windows_and_labels_of_the_batch():
+    from audiocnn.genre.pipeline import GenreTask
+
+    seen = []
+
+    def model(x):
+        seen.append(x)
+        return torch.zeros(len(x), 3)  # uniform: every label costs log 3
+
+    x = torch.arange(4.0)[:, None, None].expand(4, 1, 5).contiguous()
+    y = torch.tensor([0, 1, 2, 0])
+    torch.manual_seed(2)  # a draw that moves every window (seed 0 pairs each with itself)
+    loss, _ = GenreTask(None, ["a", "b", "c"], mixup=0.4).batch_loss(model, (x, y), "cpu")
+    assert float(loss) == pytest.approx(np.log(3))
+    mixed = seen[0][:, 0, 0]  # share * i + (1 - share) * j for window i and its partner j
+    assert torch.all(mixed != x[:, 0, 0]) and torch.all((mixed >= 0) & (mixed <= 3))
+    plain, _ = GenreTask(None, ["a", "b", "c"]).batch_loss(model, (x, y), "cpu")
+    torch.testing.assert_close(seen[1], x)

@@ -7,7 +7,8 @@ epochs and later runs never decode again.
 
 - :mod:`~audiocnn.data.base`: ``DataError``, :func:`cache_root`, :func:`list_audio_files`;
 - :mod:`~audiocnn.data.cache`: :func:`decode_files`, ``DecodedAudio``;
-- :mod:`~audiocnn.data.genre`: :func:`scan_genre_folder`, :func:`split_tracks`;
+- :mod:`~audiocnn.data.genre`: :func:`scan_genre_folder`, :func:`split_tracks`,
+  :func:`track_source`;
 - :mod:`~audiocnn.data.windows`: ``RandomWindows``, ``SlidingWindows``;
 - :mod:`~audiocnn.data.denoise`: :func:`find_pairs`, ``PairedWindows``, ``NoiseMixer``.
 """
@@ -29,7 +30,13 @@ from audiocnn.data.denoise import (
     find_pairs,
     mix_at_snr,
 )
-from audiocnn.data.genre import GenreFolder, Track, scan_genre_folder, split_tracks
+from audiocnn.data.genre import (
+    GenreFolder,
+    Track,
+    scan_genre_folder,
+    split_tracks,
+    track_source,
+)
 from audiocnn.data.windows import EpochSeededWindows, RandomWindows, SlidingWindows
 
 __all__ = [
@@ -55,4 +62,5 @@ __all__ = [
     "mix_at_snr",
     "scan_genre_folder",
     "split_tracks",
+    "track_source",
 ]

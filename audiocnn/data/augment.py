@@ -17,7 +17,6 @@ import torchaudio.functional as AF
 
 from audiocnn.config import check
 from audiocnn.data.windows import random_colour
-from audiocnn.resample import resample
 
 PROCEDURAL = ("coloured", "hum", "babble", "bursts")
 EARLY_SECONDS = 0.05  # the reverberant target keeps the direct sound and the first 50 ms
@@ -79,14 +78,6 @@ class MixAugmentConfig:
     @property
     def active(self) -> bool:
         return self != MixAugmentConfig()
-
-
-def speed_change(x: np.ndarray, factor: float, length: int) -> np.ndarray:
-    """``x`` played ``factor`` times faster (pitch with it), resampled by torchaudio; the
-    first ``length`` samples (zero-padded). ``factor`` is rounded to steps of 1/50."""
-    out = resample(torch.from_numpy(np.array(x, np.float32)), max(1, round(factor * 50)), 50)
-    out = out.numpy()
-    return np.pad(out[:length], (0, max(0, length - len(out))))
 
 
 def room_response(

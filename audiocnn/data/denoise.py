@@ -15,11 +15,10 @@ from audiocnn.data.augment import (
     MixAugmentConfig,
     augment_speech,
     procedural_noise,
-    speed_change,
 )
 from audiocnn.data.base import DataError, list_audio_files
 from audiocnn.data.cache import DecodedAudio
-from audiocnn.data.windows import EpochSeededWindows, _crop, random_colour
+from audiocnn.data.windows import EpochSeededWindows, _crop, random_colour, speed_change
 
 
 def find_pairs(root: str | os.PathLike) -> tuple[list[Path], list[Path]]:

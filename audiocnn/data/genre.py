@@ -22,6 +22,14 @@ class Track:
     label: int
 
 
+def track_source(path: Path) -> str:
+    """The production a track comes from, by the name ``<source>__<track>`` (as
+    ``recipes/genre/prepare_real_music.py`` names them by package); a file named otherwise is
+    its own source."""
+    stem = Path(path).stem
+    return stem.split("__", 1)[0] if "__" in stem else stem
+
+
 @dataclass
 class GenreFolder:
     """A folder-per-genre tree: ``root/<genre>/<any audio file>``."""

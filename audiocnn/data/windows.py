@@ -9,7 +9,10 @@ import torch
 from torch.utils.data import Dataset
 
 from audiocnn.data.cache import DecodedAudio
-from audiocnn.data.genre import Track
+from audiocnn.data.genre import Track, track_source
+from audiocnn.resample import resample
+
+BALANCE = ("none", "genre", "genre_source")
 
 
 class EpochSeededWindows(Dataset):
@@ -45,6 +48,13 @@ class RandomWindows(EpochSeededWindows):
     first ``window_samples`` of each track, as the genre notebook does); item ``i`` of epoch
     ``e`` is the same for the same ``seed`` whatever the worker, so runs are reproducible.
 
+    ``balance`` keeps the epoch's size but changes whose windows fill it: ``"genre"`` gives
+    every genre the same share (a random track of genre ``i % genres``), ``"genre_source"``
+    also draws the source first (:func:`~audiocnn.data.genre.track_source`), so a package
+    with twelve tracks of a genre counts as much as one with a single track.
+    ``speed`` plays each window up to that much faster or slower (pitch and tempo together),
+    and ``compression_probability`` of them go through a random compressor.
+
     Returns items ``(window (1, window_samples) float32, label)``.
     """
 
@@ -61,23 +71,51 @@ class RandomWindows(EpochSeededWindows):
         random_crop: bool = True,
         tilt_db: float = 0.0,
         lowpass_probability: float = 0.0,
+        balance: str = "none",
+        speed: tuple[float, float] = (1.0, 1.0),
+        compression_probability: float = 0.0,
     ) -> None:
+        if balance not in BALANCE:
+            raise ValueError(f"balance must be one of {', '.join(BALANCE)}, got {balance!r}")
         index = decoded.index_of()
+        kept = [t for t in tracks if t.path in index]
         self.decoded = decoded
-        self.track_ids = [index[t.path] for t in tracks if t.path in index]
-        self.labels = [t.label for t in tracks if t.path in index]
+        self.track_ids = [index[t.path] for t in kept]
+        self.labels = [t.label for t in kept]
         super().__init__(len(self.track_ids), windows_per_track, seed)
         self.window_samples = window_samples
         self.gain_db = gain_db
         self.random_polarity = random_polarity
         self.random_crop = random_crop
         self.tilt_db, self.lowpass_probability = tilt_db, lowpass_probability
+        self.balance, self.speed = balance, tuple(speed)
+        self.compression_probability = compression_probability
+        # genre -> source -> positions in track_ids ("genre": one source per genre)
+        self.groups: list[list[list[int]]] = []
+        for label in sorted(set(self.labels)):
+            sources: dict[str, list[int]] = {}
+            for n, track in enumerate(kept):
+                if track.label == label:
+                    key = track_source(track.path) if balance == "genre_source" else ""
+                    sources.setdefault(key, []).append(n)
+            self.groups.append(list(sources.values()))
+
+    def _pick(self, i: int, rng: np.random.Generator) -> int:
+        if self.balance == "none":
+            return i % len(self.track_ids)
+        sources = self.groups[i % len(self.groups)]
+        tracks = sources[int(rng.integers(len(sources)))]
+        return tracks[int(rng.integers(len(tracks)))]
 
     def __getitem__(self, i: int) -> tuple[torch.Tensor, int]:
         rng = self.rng(i)
-        n = i % len(self.track_ids)
+        n = self._pick(i, rng)
         track = self.decoded.track(self.track_ids[n])
-        if self.random_crop:
+        factor = rng.uniform(*self.speed) if self.speed != (1.0, 1.0) else 1.0
+        if self.random_crop and factor != 1.0:
+            window = _crop(track, int(self.window_samples * factor) + 64, rng)
+            window = speed_change(window, factor, self.window_samples)
+        elif self.random_crop:
             window = _crop(track, self.window_samples, rng)
         else:  # the notebook's fixed crop: the start of the track
             window = np.pad(
@@ -95,7 +133,17 @@ class RandomWindows(EpochSeededWindows):
                 tilt_db=self.tilt_db,
                 lowpass_probability=self.lowpass_probability,
             )
+        if rng.random() < self.compression_probability:
+            window = random_compressor(window, self.decoded.sample_rate, rng)
         return torch.from_numpy(window)[None], self.labels[n]
+
+
+def speed_change(x: np.ndarray, factor: float, length: int) -> np.ndarray:
+    """``x`` played ``factor`` times faster (pitch with it), resampled by torchaudio; the
+    first ``length`` samples (zero-padded). ``factor`` is rounded to steps of 1/50."""
+    out = resample(torch.from_numpy(np.array(x, np.float32)), max(1, round(factor * 50)), 50)
+    out = out.numpy()
+    return np.pad(out[:length], (0, max(0, length - len(out))))
 
 
 def random_colour(
@@ -123,6 +171,33 @@ def random_colour(
             np.log2(np.maximum(hz, 1.0) / cutoff), 0.0
         )
     out = np.fft.irfft(spectrum * 10 ** (gain_db / 20), n=len(window))
+    return (out * (np.std(window) / max(np.std(out), 1e-9))).astype(np.float32)
+
+
+def random_compressor(
+    window: np.ndarray, sample_rate: float, rng: np.random.Generator
+) -> np.ndarray:
+    """A random dynamic-range compressor, as mastering applies one: the level (RMS over 10 ms,
+    attack 10 ms, release 100-300 ms) above a threshold at the 30th-80th percentile of the
+    window's levels is divided by a ratio of 2-8; the RMS of the window is kept."""
+    frame = max(1, int(0.01 * sample_rate))
+    n = len(window) // frame
+    if n < 2:
+        return window
+    power = np.square(window[: n * frame].astype(np.float64)).reshape(n, frame).mean(1)
+    level = 10 * np.log10(power + 1e-10)
+    release = np.exp(-1.0 / rng.uniform(10, 30))  # per 10 ms frame
+    smooth = np.empty(n)
+    state = level[0]
+    for k, value in enumerate(level):  # a peak follower: rises at once, falls by `release`
+        state = value if value > state else release * state + (1 - release) * value
+        smooth[k] = state
+    threshold = np.percentile(smooth, rng.uniform(30, 80))
+    ratio = rng.uniform(2, 8)
+    gain_db = -np.maximum(smooth - threshold, 0.0) * (1 - 1 / ratio)
+    centres = (np.arange(n) + 0.5) * frame
+    gain = 10 ** (np.interp(np.arange(len(window)), centres, gain_db) / 20)
+    out = window * gain
     return (out * (np.std(window) / max(np.std(out), 1e-9))).astype(np.float32)
 
 

@@ -26,6 +26,7 @@ from audiocnn.data import (
     scan_genre_folder,
     split_tracks,
 )
+from audiocnn.data.windows import BALANCE
 from audiocnn.distributed import main_process_first
 from audiocnn.metrics import classification_scores, track_predictions
 from audiocnn.models import GenreCNNConfig, GenreModelConfig, count_parameters, model_of
@@ -56,6 +57,12 @@ class GenreDataConfig:
     random_polarity: bool = True
     tilt_db: float = 0.0  # random spectral tilt while training, up to this many dB per octave
     lowpass_probability: float = 0.0  # share of training windows given a random low-pass
+    balance: str = "none"  # training windows per genre: as the tracks fall ("none"), the same
+    # for every genre ("genre"), and within it the same for every source ("genre_source":
+    # the part of a file name before "__", the package in recipes/genre/prepare_real_music.py)
+    speed: tuple[float, ...] = (1.0, 1.0)  # random playback speed (pitch and tempo) range
+    compression_probability: float = 0.0  # share of windows through a random compressor
+    mixup: float = 0.0  # alpha of mixup (windows and labels mixed, Beta(alpha, alpha)); 0: off
     builtin_tracks: int = synth.GenreCorpusConfig.tracks_per_genre  # built-in corpus size
 
     def __post_init__(self) -> None:
@@ -68,6 +75,13 @@ class GenreDataConfig:
         check(self.gain_db >= 0, f"gain_db must be >= 0, got {self.gain_db}")
         check(self.tilt_db >= 0, f"tilt_db must be >= 0, got {self.tilt_db}")
         check(0 <= self.lowpass_probability <= 1, "lowpass_probability must be in [0, 1]")
+        check_choice("balance", self.balance, BALANCE)
+        check(
+            len(self.speed) == 2 and 0.5 <= self.speed[0] <= self.speed[1] <= 2.0,
+            f"speed must be [low, high] within [0.5, 2], got {list(self.speed)}",
+        )
+        check(0 <= self.compression_probability <= 1, "compression_probability must be in [0, 1]")
+        check(self.mixup >= 0, f"mixup must be >= 0, got {self.mixup}")
         check_choice("split", self.split, ("auto", "gtzan", "stratified", "random"))
 
 
@@ -220,14 +234,22 @@ class GenreTask:
     monitor_mode = "max"
     tiebreak = "val_loss"  # small validation sets tie often: prefer the more confident model
 
-    def __init__(self, val_set: SlidingWindows, labels: list[str]) -> None:
-        self.val_set, self.labels = val_set, labels
+    def __init__(self, val_set: SlidingWindows, labels: list[str], mixup: float = 0.0) -> None:
+        self.val_set, self.labels, self.mixup = val_set, labels, mixup
 
     def batch_loss(self, model, batch, device):
         x, y = batch[0].to(device), batch[1].to(device)
-        logits = model(x)
-        accuracy = (logits.argmax(1) == y).float().mean().item()
-        return F.cross_entropy(logits, y), {"accuracy": accuracy}
+        if not self.mixup:
+            logits = model(x)
+            accuracy = (logits.argmax(1) == y).float().mean().item()
+            return F.cross_entropy(logits, y), {"accuracy": accuracy}
+        # mixup: each window mixed with another of the batch, the loss with both labels
+        share = float(torch.distributions.Beta(self.mixup, self.mixup).sample())
+        other = torch.randperm(len(x), device=x.device)
+        logits = model(share * x + (1 - share) * x[other])
+        loss = share * F.cross_entropy(logits, y) + (1 - share) * F.cross_entropy(logits, y[other])
+        main = y if share >= 0.5 else y[other]
+        return loss, {"accuracy": (logits.argmax(1) == main).float().mean().item()}
 
     def evaluate(self, model, device):
         scores = score_tracks(model, self.val_set, self.labels, device)
@@ -269,6 +291,9 @@ def train_genre(
         random_crop=data.random_crop,
         tilt_db=data.tilt_db,
         lowpass_probability=data.lowpass_probability,
+        balance=data.balance,
+        speed=tuple(data.speed),
+        compression_probability=data.compression_probability,
     )
     val_set = SlidingWindows(splits.decoded, splits.tracks["val"], data.window_samples, hop)
     test_set = SlidingWindows(splits.decoded, splits.tracks["test"], data.window_samples, hop)
@@ -293,7 +318,7 @@ def train_genre(
     }
     result, best = fit_best(
         model,
-        GenreTask(val_set, splits.labels),
+        GenreTask(val_set, splits.labels, data.mixup),
         train_set,
         run.train,
         out_dir,
