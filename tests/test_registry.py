@@ -2,6 +2,7 @@
 new architecture needs only its class, its config, a recipe and a test."""
 
 from dataclasses import asdict, dataclass
+from pathlib import Path
 
 import pytest
 import soundfile as sf
@@ -11,7 +12,7 @@ from torch import nn
 from audiocnn import checkpoint
 from audiocnn.config import RecipeError, load_recipe
 from audiocnn.denoise import cli as denoise_cli
-from audiocnn.denoise.pipeline import SHIPPED_WEIGHTS, DenoiseRunConfig
+from audiocnn.denoise.pipeline import DenoiseRunConfig
 from audiocnn.genre import cli as genre_cli
 from audiocnn.genre.pipeline import GenreRunConfig
 from audiocnn.models import (
@@ -27,7 +28,31 @@ from audiocnn.models import (
 )
 from audiocnn.models.registry import register
 from tests.conftest import tone, write_genre_tree
+from tests.test_denoise_models import SMALL_SPECTRAL
 from tests.test_genre import TINY_RECIPE
+
+
+def legacy_denoiser(tmp_path) -> Path:
+    """A denoise checkpoint as the first shipped weights were saved, before the registry:
+    ``"FIRDenoiser"`` with ``arch = "spectral"`` and one flat config holding every design's
+    keys (and none of the options added since)."""
+    torch.manual_seed(0)
+    model = model_of(SMALL_SPECTRAL)
+    added = ("noise_floor_features", "noise_floor_rise_db", "level_normalise", "gain_floor_db")
+    flat = {k: v for k, v in asdict(SMALL_SPECTRAL).items() if k not in added}
+    flat |= {"arch": "spectral", "n_taps": [40, 40], "bands": 24, "delay": 127}
+    path = tmp_path / "legacy.pt"
+    checkpoint.save(
+        path,
+        {
+            "task": "denoise",
+            "model_name": "FIRDenoiser",
+            "model_config": flat,
+            "sample_rate": 16000,
+            "state_dict": model.state_dict(),
+        },
+    )
+    return path
 
 
 def recipe(tmp_path, text):
@@ -63,17 +88,15 @@ def test_keys_of_another_architecture_and_unknown_names_are_refused(tmp_path, ru
     assert message in str(caught.value) and str(path) in str(caught.value)
 
 
-def test_checkpoints_from_before_the_registry_still_load():
+def test_checkpoints_from_before_the_registry_still_load(tmp_path):
     # "GenreCNN" with arch "seed" and one flat config: what genre runs stored before
     flat = {"arch": "seed", "n_genres": 4, "channels": [10, 10, 10, 10], "front_kernel": 64}
     assert isinstance(build_model("GenreCNN", flat), SeedGenreCNN)
     # "FIRDenoiser" with arch "mask" and the keys of every architecture
     legacy = {"arch": "mask", "bands": 6, "hidden": 5, "spectral_hidden": 8, "n_taps": [4]}
     assert isinstance(build_model("FIRDenoiser", legacy), MaskFIRDenoiser)
-    # the shipped weights were saved so, and load as the default architecture
-    state = torch.load(SHIPPED_WEIGHTS, weights_only=True)
-    assert state["model_name"] == "FIRDenoiser"
-    model, _ = checkpoint.load_model(SHIPPED_WEIGHTS, "denoise")
+    # the first shipped weights were saved so, and load as the default architecture
+    model, _ = checkpoint.load_model(legacy_denoiser(tmp_path), "denoise")
     assert isinstance(model, SpectralMaskDenoiser)
 
 
@@ -86,14 +109,15 @@ def test_a_checkpoint_config_of_the_wrong_type_is_refused(tmp_path):
 
 
 def test_old_and_new_names_of_the_same_weights_denoise_byte_identically(tmp_path):
-    state = torch.load(SHIPPED_WEIGHTS, weights_only=True)
-    model, _ = checkpoint.load_model(SHIPPED_WEIGHTS, "denoise")
+    old = legacy_denoiser(tmp_path)
+    state = torch.load(old, weights_only=True)
+    model, _ = checkpoint.load_model(old, "denoise")
     renamed = {k: v for k, v in state.items() if k not in ("format_version", "versions")}
     renamed |= {"model_name": "SpectralMaskDenoiser", "model_config": asdict(model.config)}
     checkpoint.save(tmp_path / "new.pt", renamed)
     src = tmp_path / "in.wav"
     sf.write(src, tone(300, 2.0, 22050), 22050, subtype="PCM_16")
-    for name, weights in (("old", SHIPPED_WEIGHTS), ("new", tmp_path / "new.pt")):
+    for name, weights in (("old", old), ("new", tmp_path / "new.pt")):
         argv = [str(src), "-o", str(tmp_path / f"{name}.wav"), "--checkpoint", str(weights)]
         assert denoise_cli.main([*argv, "--quiet"]) == 0
     assert (tmp_path / "old.wav").read_bytes() == (tmp_path / "new.wav").read_bytes()
