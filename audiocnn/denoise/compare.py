@@ -9,7 +9,6 @@ there is one. Methods whose package is not installed are skipped with a note.
 
 from __future__ import annotations
 
-import re
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -149,8 +148,8 @@ def compare(root: Path, checkpoints: list[Path] | None = None, gain_db: float = 
         noisy, _ = load_audio(noisy_path, RATE)
         n = min(clean.shape[-1], noisy.shape[-1])
         clean, noisy = (x * 10 ** (gain_db / 20) for x in (clean, noisy))
-        match = re.match(r"snr(-?\d+)_", noisy_path.name)
-        group = f"{int(match.group(1))} dB" if match else "all"
+        snr_db = pipeline.snr_of(noisy_path.name)
+        group = f"{snr_db} dB" if snr_db is not None else "all"
         audio.append((group, clean[0, :n].numpy(), noisy[0, :n].numpy()))
     seconds = sum(len(noisy) for _, _, noisy in audio) / RATE
     table: dict[str, dict] = {}

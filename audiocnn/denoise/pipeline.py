@@ -314,7 +314,7 @@ def score_pairs(model, dataset, device, loss: LossConfig = LossConfig()) -> dict
 
 def score_whole_files(model, dataset: PairedWindows, names: list[str], device) -> dict:
     """Mean SI-SDR improvement of whole files (``file_si_sdr_improvement``), and per SNR
-    group (``file_si_sdr_improvement_snrNN``) where names start ``snrNN_`` as compare's do.
+    group (``file_si_sdr_improvement_snrNN``) where names start ``snrNN_`` (:func:`snr_of`).
 
     Each file is padded by the model's delay and its output moved back by it, so every
     input sample is scored, as :func:`audiocnn.denoise.stream.denoise_array` gives them.
@@ -330,11 +330,16 @@ def score_whole_files(model, dataset: PairedWindows, names: list[str], device) -
             noisy = torch.tensor(noisy[:length], dtype=torch.float32, device=device)
             estimate = model(F.pad(noisy, (0, delay))[None, None])[0, 0, delay:]
             gain = float(si_sdr(estimate, clean) - si_sdr(noisy, clean))
-            match = re.match(r"(snr-?\d+)_", name)
-            for key in ("", f"_{match.group(1)}" if match else None):
-                if key is not None:
-                    groups.setdefault(f"file_si_sdr_improvement{key}", []).append(gain)
+            groups.setdefault("file_si_sdr_improvement", []).append(gain)
+            if (snr_db := snr_of(name)) is not None:
+                groups.setdefault(f"file_si_sdr_improvement_snr{snr_db:02d}", []).append(gain)
     return {key: float(np.mean(gains)) for key, gains in groups.items()}
+
+
+def snr_of(name: str) -> int | None:
+    """The input SNR in dB that a mixture's file name states (``snrNN_...``), else None."""
+    match = re.match(r"snr(-?\d+)_", name)
+    return int(match.group(1)) if match else None
 
 
 def train_denoiser(
