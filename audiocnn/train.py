@@ -46,6 +46,8 @@ class TrainConfig:
     device: str = "auto"  # "auto", "cpu" or "cuda"
     num_workers: int = 0  # DataLoader workers; 0 loads in the training process
     eval_every: int = 1  # evaluate every N epochs (and after the last)
+    init: str = ""  # start from this checkpoint's weights (fine-tuning; a new optimiser and
+    # schedule); weights the model has and it lacks keep their fresh values. "": from scratch
 
     def __post_init__(self) -> None:
         for name in ("epochs", "batch_size", "eval_every"):
@@ -123,8 +125,11 @@ def fit(
     state = _Progress(task)
     if resume:
         _resume(state, run, metadata, config)
-    elif run.ddp.is_main:
-        files.make_folder(out_dir)
+    else:
+        if config.init:
+            _initialise(run.model, Path(config.init), metadata, run.ddp.is_main)
+        if run.ddp.is_main:
+            files.make_folder(out_dir)
     started, first_epoch = time.monotonic(), state.next_epoch
     for epoch in range(first_epoch, config.epochs):
         row = _run_epoch(run, task, train_set, epoch, config, progress)
@@ -191,6 +196,39 @@ def _resume(state: _Progress, run: _Run, metadata: dict, config: TrainConfig) ->
     if "task" in metadata:
         checkpoint.check_task(saved, metadata["task"], run.last_path)
     state.restore(saved, config, run.model, run.optimizer, run.schedule, run.last_path)
+
+
+def _initialise(model: nn.Module, path: Path, metadata: dict, verbose: bool) -> None:
+    """Load the weights of checkpoint ``path`` into ``model`` to fine-tune it.
+
+    Every weight the checkpoint holds must fit the model (same name and shape); the model
+    may have more (a branch added to an architecture, which keeps its fresh values).
+    """
+    saved = checkpoint.load(path)
+    if "task" in metadata:
+        checkpoint.check_task(saved, metadata["task"], path)
+    found, wanted = saved.get("model_name"), metadata.get("model_name")
+    if wanted and found != wanted:
+        raise ResumeError(
+            f"{path}: weights of model {found!r}, not {wanted!r}; cannot start from them"
+        )
+    weights = saved.get("state_dict")
+    if not isinstance(weights, dict):
+        raise ResumeError(f"{path}: no 'state_dict' entry; not a complete audiocnn checkpoint")
+    own = model.state_dict()
+    for name, value in weights.items():
+        if name not in own:
+            raise ResumeError(f"{path}: weight {name!r} has no place in this model")
+        if tuple(value.shape) != tuple(own[name].shape):
+            raise ResumeError(
+                f"{path}: weight {name!r} has shape {list(value.shape)}, "
+                f"the model's {list(own[name].shape)}"
+            )
+    model.load_state_dict(weights, strict=False)
+    fresh = sorted(set(own) - set(weights))
+    if verbose:
+        kept = f"; {len(fresh)} new tensors start fresh ({', '.join(fresh)})" if fresh else ""
+        print(f"starting from the weights of {path}{kept}", file=sys.stderr)
 
 
 def _run_epoch(run: _Run, task, train_set, epoch: int, config: TrainConfig, progress) -> dict:
@@ -287,10 +325,9 @@ class _Progress:
         self.stopped = ""
 
     def restore(self, state, config, model, optimizer, schedule, path) -> None:
-        if state["train_config"] != asdict(config):
-            changed = sorted(
-                k for k, v in asdict(config).items() if state["train_config"].get(k) != v
-            )
+        saved = asdict(TrainConfig()) | state["train_config"]  # keys added since: defaults
+        if saved != asdict(config):
+            changed = sorted(k for k, v in asdict(config).items() if saved.get(k) != v)
             raise ResumeError(
                 f"{path}: cannot resume with a different training setup "
                 f"(changed: {', '.join(changed)}); use the interrupted run's settings"

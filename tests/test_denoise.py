@@ -20,6 +20,12 @@ from tests.test_denoise_models import SMALL_SPECTRAL
 SMALL = SMALL_SPECTRAL
 
 
+def one_second_pairs(root: Path, clips: int) -> Path:
+    """A small built-in denoise corpus: ``clips`` one-second noisy/clean pairs."""
+    config = synth.DenoiseCorpusConfig(clips=clips, seconds=1.0)
+    return synth.write_denoise_corpus(root, config, workers=1, progress=False)
+
+
 def test_block_streaming_equals_offline_with_resampling():
     model = model_of(SMALL).eval()
     wav = torch.randn(2, 44100) * 0.1
@@ -159,12 +165,7 @@ def test_sdr_loss_is_the_batch_sdr_in_hundreds_of_db():
 
 @pytest.mark.slow
 def test_train_then_evaluate_through_the_cli(tmp_path, capsys, monkeypatch):
-    corpus = synth.write_denoise_corpus(
-        tmp_path / "pairs",
-        synth.DenoiseCorpusConfig(clips=12, seconds=1.0),
-        workers=1,
-        progress=False,
-    )
+    corpus = one_second_pairs(tmp_path / "pairs", 12)
     recipe = tmp_path / "tiny.toml"
     recipe.write_text(
         "[data]\nval_files = 4\nwindow_samples = 4000\n"
@@ -285,12 +286,7 @@ def test_whole_file_selection_scores_what_compare_scores(tmp_path, monkeypatch):
 
 def test_best_checkpoint_by_whole_file_improvement(tmp_path):
     root = write_tone_pairs(tmp_path / "val")
-    corpus = synth.write_denoise_corpus(
-        tmp_path / "pairs",
-        synth.DenoiseCorpusConfig(clips=8, seconds=1.0),
-        workers=1,
-        progress=False,
-    )
+    corpus = one_second_pairs(tmp_path / "pairs", 8)
     run = pipeline.DenoiseRunConfig(
         data=pipeline.DenoiseDataConfig(
             pairs=str(corpus), val_pairs=str(root), window_samples=4000, select_on="file_si_sdr"
@@ -303,6 +299,75 @@ def test_best_checkpoint_by_whole_file_improvement(tmp_path):
     gains = [row["val_file_si_sdr_improvement"] for row in history]
     assert all(np.isfinite(row["val_file_si_sdr_improvement_snr00"]) for row in history)
     assert scores["file_si_sdr_improvement"] == pytest.approx(max(gains), abs=1e-4)
+
+
+def test_fine_tuning_starts_from_a_checkpoint_and_may_add_a_branch(tmp_path, capsys):
+    from dataclasses import replace
+
+    from audiocnn import train
+
+    corpus = one_second_pairs(tmp_path / "pairs", 8)
+    run = pipeline.DenoiseRunConfig(
+        data=pipeline.DenoiseDataConfig(pairs=str(corpus), val_files=2, window_samples=4000),
+        model=SMALL,
+        train=pipeline.TrainConfig(epochs=1, batch_size=8, max_minutes=0),
+    )
+    pipeline.train_denoiser(run, tmp_path / "first", progress=False)
+    first = tmp_path / "first" / "last.pt"
+    # The weights it holds go in; the new GRU starts fresh and adds nothing yet.
+    grown = model_of(replace(SMALL, spectral_recurrent=4)).eval()
+    train._initialise(grown, first, {"task": "denoise", "model_name": "SpectralMaskDenoiser"}, True)
+    assert "6 new tensors start fresh (recurrent.bias_hh_l0" in capsys.readouterr().err
+    trained, _ = pipeline.load_denoiser(first)
+    x = torch.randn(1, 1, 2000)
+    with torch.no_grad():
+        torch.testing.assert_close(grown(x), trained(x))
+    # Through the CLI: a recipe whose [train] init names the checkpoint
+    recipe = tmp_path / "tune.toml"
+    recipe.write_text(
+        f"[data]\nval_files = 2\nwindow_samples = 4000\n"
+        f"[model]\nframe_taps = 64\nhop = 16\nspectral_hidden = 8\nspectral_taps = [3, 2]\n"
+        f"spectral_dilations = [1, 4]\nspectral_bands = 8\ndeep_filter_bins = 9\n"
+        f"spectral_recurrent = 4\n[train]\nepochs = 1\nbatch_size = 8\ninit = '{first}'\n"
+    )
+    common = ["train", "--pairs", str(corpus), "--quiet", "--recipe", str(recipe)]
+    assert cli.main([*common, "--out", str(tmp_path / "tuned")]) == 0
+    assert f"starting from the weights of {first}" in capsys.readouterr().err
+    # Weights that do not fit, and another task's checkpoint: one line naming the file
+    wide = tmp_path / "wide.toml"
+    wide.write_text(recipe.read_text().replace("spectral_hidden = 8", "spectral_hidden = 6"))
+    assert cli.main([*common[:-1], str(wide), "--out", str(tmp_path / "x")]) == 2
+    err = capsys.readouterr().err.strip().splitlines()  # what data it read, then the error
+    assert len(err) == 2 and str(first) in err[1] and "has shape" in err[1]
+    genre = tmp_path / "genre.pt"
+    genre.write_bytes(first.read_bytes())
+    state = torch.load(genre, weights_only=True)
+    state["task"] = "genre"
+    torch.save(state, genre)
+    assert cli.main([*common, "--init", str(genre), "--out", str(tmp_path / "y")]) == 2
+    assert "a genre checkpoint, not a denoise checkpoint" in capsys.readouterr().err
+
+
+def test_a_run_saved_before_a_training_setting_existed_still_resumes(tmp_path):
+    from dataclasses import replace
+
+    from audiocnn.train import ResumeError
+
+    corpus = one_second_pairs(tmp_path / "pairs", 8)
+    data = pipeline.DenoiseDataConfig(pairs=str(corpus), val_files=2, window_samples=4000)
+    run = pipeline.DenoiseRunConfig(
+        data=data, model=SMALL, train=pipeline.TrainConfig(epochs=2, batch_size=8, max_minutes=0)
+    )
+    out = tmp_path / "run"
+    pipeline.train_denoiser(run, out, progress=False)
+    state = torch.load(out / "last.pt", weights_only=True)
+    del state["train_config"]["init"]  # as a checkpoint from before `init` was added
+    torch.save(state, out / "last.pt")
+    pipeline.train_denoiser(run, out, resume=True, progress=False)  # not "changed: init"
+    assert len(json.loads((out / "history.json").read_text())) == 2
+    changed = replace(run, train=replace(run.train, init=str(out / "best.pt")))
+    with pytest.raises(ResumeError, match="changed: init"):
+        pipeline.train_denoiser(changed, out, resume=True, progress=False)
 
 
 def test_compare_cli_prints_one_table_per_set(tmp_path, monkeypatch, capsys):

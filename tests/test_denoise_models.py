@@ -87,6 +87,8 @@ def small_spectral(**changes) -> torch.nn.Module:
         {"spectral_lookahead": 3, "deep_filter_bins": 0},
         {"noise_floor_features": True, "level_normalise": True, "gain_floor_db": -25.0},
         {"noise_floor_features": True, "spectral_inputs": "bins", "deep_filter_bins": 0},
+        {"spectral_recurrent": 6},
+        {"spectral_recurrent": 6, "spectral_context": 5, "noise_floor_features": True},
     ],
 )
 @pytest.mark.parametrize("block", [1, 15, 16, 17, 1000, 3001])
@@ -152,6 +154,23 @@ def test_spectral_context_branch_starts_as_a_moving_average_of_each_input():
     padded = torch.nn.functional.pad(features, (4, 0))
     expected = padded.unfold(-1, 5, 1).mean(-1)
     torch.testing.assert_close(summary, expected)
+
+
+def test_recurrent_branch_starts_silent_and_then_remembers_the_start():
+    torch.manual_seed(5)
+    plain = small_spectral(noise_floor_features=True)
+    recurrent = small_spectral(noise_floor_features=True, spectral_recurrent=6)
+    missing = recurrent.load_state_dict(plain.state_dict(), strict=False).missing_keys
+    assert missing and all(k.startswith(("recurrent.", "recurrent_out.")) for k in missing)
+    x = torch.randn(1, 1, 3000, dtype=torch.float64)
+    with torch.no_grad():
+        torch.testing.assert_close(recurrent(x), plain(x), rtol=0, atol=0)
+        recurrent.recurrent_out.weight.normal_()
+        changed = x.clone()
+        changed[..., :500] *= 3  # only the first 500 samples differ
+        late = slice(2000, None)  # past the FIR gain network's reach (< 30 frames of 16)
+        assert not torch.allclose(recurrent(changed)[..., late], recurrent(x)[..., late])
+        torch.testing.assert_close(plain(changed)[..., late], plain(x)[..., late])
 
 
 def test_deep_filter_starts_silent_then_filters_each_low_bin_over_its_last_frames():

@@ -323,6 +323,10 @@ def test_12_a_wrong_task_checkpoint_to_resume_says_so(tmp_path, capsys, small_ch
     (out / "last.pt").write_bytes(small_checkpoint.read_bytes())
     assert genre_cli.main(["train", "--out", str(out), "--resume", "--quiet"]) == 2
     one_error_line(capsys, str(out / "last.pt"), "a denoise checkpoint, not a genre checkpoint")
+    # and one to fine-tune from
+    init = ["train", "--out", str(tmp_path / "tuned"), "--init", str(small_checkpoint), "--quiet"]
+    assert genre_cli.main([*init, "--epochs", "1"]) == 2
+    one_error_line(capsys, str(small_checkpoint), "a denoise checkpoint, not a genre checkpoint")
 
 
 def test_12_a_truncated_wav_is_used_with_a_warning(tmp_path):

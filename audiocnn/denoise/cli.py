@@ -63,6 +63,11 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--seed", type=int)
     train.add_argument("--out", type=Path, default=Path("runs/denoise"))
     train.add_argument("--resume", action="store_true", help="continue from OUT/last.pt")
+    train.add_argument(
+        "--init",
+        type=Path,
+        help="start from this checkpoint's weights (fine-tune: new optimiser and schedule)",
+    )
     train.add_argument("--device", choices=["auto", "cpu", "cuda"])
     train.add_argument("--quiet", action="store_true")
 
@@ -127,6 +132,7 @@ def cmd_train(args) -> int:
         run.train,
         epochs=args.epochs,
         max_minutes=args.max_minutes,
+        init=str(args.init) if args.init else None,
         seed=args.seed,
         device=args.device,
     )

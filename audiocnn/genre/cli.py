@@ -45,6 +45,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="where checkpoints and plots go (default %(default)s)",
     )
     train.add_argument("--resume", action="store_true", help="continue from OUT/last.pt")
+    train.add_argument(
+        "--init",
+        type=Path,
+        help="start from this checkpoint's weights (fine-tune: new optimiser and schedule)",
+    )
     train.add_argument("--device", choices=["auto", "cpu", "cuda"])
     train.add_argument("--quiet", action="store_true", help="no progress bars")
 
@@ -98,6 +103,7 @@ def run_config(args) -> GenreRunConfig:
             batch_size=args.batch_size,
             seed=args.seed,
             max_minutes=args.max_minutes,
+            init=getattr(args, "init", None) and str(args.init),
             device=args.device,
         )
     return replace(run, data=data, train=train)

@@ -40,6 +40,9 @@ class SpectralMaskDenoiserConfig(DenoiseModelConfig):
     spectral_lookahead: int = 2  # frame t's gains and deep filter come from the network's
     # output at frame t + this many (it has seen that far ahead), at the cost of this many hops
     # of extra latency (DeepFilterNet3 looks 2 frames ahead; 0: none)
+    spectral_recurrent: int = 0  # hidden size of a GRU over the network's inputs whose
+    # output, through a linear layer that starts at zero, is added to the gain network's: a
+    # summary of everything heard so far (RNNoise's memory of the noise); 0: none
     noise_floor_features: bool = False  # also give the network each band's noise floor
     # (streaming minimum tracking, dsp.noise_floor) and a-posteriori SNR (power over floor)
     noise_floor_rise_db: float = 5.0  # how fast that floor may rise, dB per second
@@ -64,6 +67,7 @@ class SpectralMaskDenoiserConfig(DenoiseModelConfig):
             "spectral_context",
             "deep_filter_bins",
             "spectral_lookahead",
+            "spectral_recurrent",
         ):
             check(getattr(self, name) >= 0, f"{name} must be >= 0, got {getattr(self, name)}")
         check(
@@ -87,10 +91,12 @@ class SpectralMaskDenoiser(nn.Module):
        tanh between layers, sigmoid after): a gain in [0, 1] per band and frame, from the last
        ~0.25 s, spread over the bins by the bands' own triangles. Options:
        ``spectral_context`` frames of a learned long FIR over those log-powers join the inputs
-       (a slow summary); ``deep_filter_bins`` adds, to each of the lowest bins, a complex FIR
-       over that bin's last ``deep_filter_taps`` frames whose taps the network gives per frame
-       (it then also sees those bins' complex values, normalised per frame): finer than a gain
-       per band, for the harmonics of a voice under loud noise (DeepFilterNet's deep filter).
+       (a slow summary); ``spectral_recurrent`` adds the output of a GRU over the inputs (a
+       summary of all that came before; the one part that is not an FIR);
+       ``deep_filter_bins`` adds, to each of the lowest bins, a complex FIR over that bin's
+       last ``deep_filter_taps`` frames whose taps the network gives per frame (it then sees
+       those bins' complex values, normalised per frame): finer than a gain per band, for the
+       harmonics of a voice under loud noise (DeepFilterNet's deep filter).
        ``spectral_lookahead`` frames of look-ahead: frame t is gated (and deep-filtered) by the
        network's output at frame t + L, so it has heard L hops past the frame it cleans; the
        deep filter's taps then reach from frame t + L back (the newest ``deep_filter_taps``).
@@ -98,7 +104,8 @@ class SpectralMaskDenoiser(nn.Module):
        window) and overlap-added: the FIR synthesis bank. With gains of 1 the chain is an exact
        delay of ``frame_taps - 1 + hop * spectral_lookahead`` samples (the latency).
 
-    Every stage is causal and finite, so :meth:`stream` over blocks equals the whole signal.
+    Every stage is causal (and finite, but for the optional GRU, whose state is carried from
+    block to block), so :meth:`stream` over blocks equals the whole signal.
 
     Shape:
         ``(batch, 1, time)`` -> ``(batch, 1, time)``, delayed by :attr:`delay` samples.
@@ -168,6 +175,16 @@ class SpectralMaskDenoiser(nn.Module):
             # gives a real and an imaginary tap per bin and frame of the filter.
             first += 2 * self.df_bins
             outputs += 2 * self.df_bins * self.df_taps
+        self.recurrent = self.recurrent_out = None
+        if c.spectral_recurrent:
+            # It sees the features, not the context branch's summary of them; its output
+            # starts at zero, so the network starts as it would without it (and can start
+            # from the weights of one trained without it).
+            seen = first - (inputs if self.context_fir is not None else 0)
+            self.recurrent = nn.GRU(seen, c.spectral_recurrent, batch_first=True)
+            self.recurrent_out = nn.Linear(c.spectral_recurrent, outputs)
+            nn.init.zeros_(self.recurrent_out.weight)
+            nn.init.zeros_(self.recurrent_out.bias)
         widths = (first, *([c.spectral_hidden] * (len(c.spectral_taps) - 1)), outputs)
         # Taps drawn with each filter's real fan-in ("fan"): the lab's draw starves a stack
         # this deep and wide, and only the last layer would learn.
@@ -286,11 +303,16 @@ class SpectralMaskDenoiser(nn.Module):
         return gated, joined[:, joined.shape[1] - (n - 1) :]
 
     def _gain_logits(self, features: torch.Tensor, state):
-        """The gain network on ``(batch, inputs, frames)``, after the context branch if any."""
-        if self.context_fir is None:
-            return self.gains.stream(features, state)
-        history, gain_state = (None, None) if state is None else state
-        powers = features[:, : self.context_fir.taps.shape[1]]  # not the deep filter's inputs
-        summary = self.context_fir(powers, history)
-        logits, gain_state = self.gains.stream(torch.cat([features, summary], 1), gain_state)
-        return logits, (next_history(powers, history, self.context_fir.context), gain_state)
+        """The gain network on ``(batch, inputs, frames)``, with the context branch's summary
+        of them beside them and the recurrent branch's output added, if there are those."""
+        gain_state, history, hidden = (None, None, None) if state is None else state
+        inputs = features
+        if self.context_fir is not None:
+            powers = features[:, : self.context_fir.taps.shape[1]]  # not the deep filter's
+            inputs = torch.cat([features, self.context_fir(powers, history)], 1)
+            history = next_history(powers, history, self.context_fir.context)
+        logits, gain_state = self.gains.stream(inputs, gain_state)
+        if self.recurrent is not None:
+            memory, hidden = self.recurrent(features.transpose(1, 2), hidden)
+            logits = logits + self.recurrent_out(memory).transpose(1, 2)
+        return logits, (gain_state, history, hidden)
