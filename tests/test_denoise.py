@@ -255,6 +255,8 @@ def test_compare_scores_each_method_per_snr_and_notes_missing_packages(
     assert methods["audiocnn (shipped)"]["groups"]["0 dB"]["si_sdr_improvement"] > 3.0
     table = compare.format_table(result)
     assert "SI-SDRi 0 dB" in table and "RNNoise skipped" in table
+    rows = table.splitlines()[1 : 2 + len(methods)]  # the header and a row per method
+    assert len({len(row) for row in rows}) == 1  # aligned, however long a checkpoint's path
     # 20 dB quieter: the same improvement for the level-independent methods
     quiet = compare.compare(tmp_path / "pairs", [], gain_db=-20.0)["methods"]
     for group in ("0 dB", "10 dB"):

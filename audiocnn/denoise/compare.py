@@ -187,8 +187,9 @@ def _mean(rows: list[dict]) -> dict:
 def format_table(result: dict) -> str:
     methods_ = result["methods"]
     groups = list(next(iter(methods_.values()))["groups"])
+    width = max(28, *(len(name) + 2 for name in methods_))  # long checkpoint paths included
     header = (
-        f"{'method':<28}"
+        f"{'method':<{width}}"
         + "".join(f"{'SI-SDRi ' + g:>16}" for g in groups)
         + f"{'PESQ-wb':>9}{'STOI':>7}{'RTF':>8}"
     )
@@ -197,5 +198,5 @@ def format_table(result: dict) -> str:
         cells = "".join(f"{row['groups'][g]['si_sdr_improvement']:>16.2f}" for g in groups)
         pesq = np.nanmean([row["groups"][g].get("pesq_wb", np.nan) for g in groups])
         stoi = np.nanmean([row["groups"][g].get("stoi", np.nan) for g in groups])
-        lines.append(f"{name:<28}{cells}{pesq:>9.2f}{stoi:>7.3f}{row['rtf']:>8.4f}")
+        lines.append(f"{name:<{width}}{cells}{pesq:>9.2f}{stoi:>7.3f}{row['rtf']:>8.4f}")
     return "\n".join(lines + result["notes"])
