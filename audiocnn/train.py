@@ -46,6 +46,8 @@ class TrainConfig:
     device: str = "auto"  # "auto", "cpu" or "cuda"
     num_workers: int = 0  # DataLoader workers; 0 loads in the training process
     eval_every: int = 1  # evaluate every N epochs (and after the last)
+    keep_epochs: bool = False  # also write each epoch's weights to epochs/epoch_NNN.pt (to
+    # choose or average epochs afterwards)
     init: str = ""  # start from this checkpoint's weights (fine-tuning; a new optimiser and
     # schedule); weights the model has and it lacks keep their fresh values. "": from scratch
 
@@ -396,6 +398,10 @@ def _save(
     weights = run.model.state_dict()
     if improved or not run.best_path.exists():
         checkpoint.save(run.best_path, {**common, "state_dict": weights})
+    if config.keep_epochs:
+        kept = run.best_path.parent / "epochs" / f"epoch_{epoch + 1:03d}.pt"
+        files.make_folder(kept.parent)
+        checkpoint.save(kept, {**common, "state_dict": weights})
     checkpoint.save(
         run.last_path,
         {

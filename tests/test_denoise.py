@@ -1,7 +1,9 @@
 """The denoise pipeline end to end: streaming equals offline, any rate and channel count, the
 input is never overwritten, bad input exits 2, training and evaluation through the CLI."""
 
+import importlib.util
 import json
+import re
 import sys
 from pathlib import Path
 
@@ -18,6 +20,16 @@ from audiocnn.models import SeedFIRDenoiserConfig, model_of
 from tests.test_denoise_models import SMALL_SPECTRAL
 
 SMALL = SMALL_SPECTRAL
+
+
+def load_recipe_script(name: str, monkeypatch):
+    """A module of ``recipes/denoise/`` (not a package), imported from its file."""
+    path = Path(__file__).resolve().parent.parent / "recipes" / "denoise" / name
+    spec = importlib.util.spec_from_file_location(f"denoise_{path.stem}", path)
+    module = importlib.util.module_from_spec(spec)
+    monkeypatch.setitem(sys.modules, spec.name, module)  # a dataclass looks itself up
+    spec.loader.exec_module(module)
+    return module
 
 
 def one_second_pairs(root: Path, clips: int) -> Path:
@@ -286,7 +298,7 @@ def test_whole_file_selection_scores_what_compare_scores(tmp_path, monkeypatch):
         pipeline.DenoiseDataConfig(select_on="file_si_sdr")
 
 
-def test_best_checkpoint_by_whole_file_improvement(tmp_path):
+def test_best_checkpoint_by_whole_file_improvement(tmp_path, monkeypatch, capsys):
     root = write_tone_pairs(tmp_path / "val")
     corpus = one_second_pairs(tmp_path / "pairs", 8)
     run = pipeline.DenoiseRunConfig(
@@ -294,13 +306,27 @@ def test_best_checkpoint_by_whole_file_improvement(tmp_path):
             pairs=str(corpus), val_pairs=str(root), window_samples=4000, select_on="file_si_sdr"
         ),
         model=SMALL,
-        train=pipeline.TrainConfig(epochs=3, batch_size=8, lr=3e-3, max_minutes=0),
+        train=pipeline.TrainConfig(
+            epochs=3, batch_size=8, lr=3e-3, max_minutes=0, keep_epochs=True
+        ),
     )
     scores = pipeline.train_denoiser(run, tmp_path / "run", progress=False)
     history = json.loads((tmp_path / "run" / "history.json").read_text())
     gains = [row["val_file_si_sdr_improvement"] for row in history]
     assert all(np.isfinite(row["val_file_si_sdr_improvement_snr00"]) for row in history)
     assert scores["file_si_sdr_improvement"] == pytest.approx(max(gains), abs=1e-4)
+    # recipes/denoise/pick.py: each epoch's margin over a reference, here epoch 1's weights
+    pick = load_recipe_script("pick.py", monkeypatch)
+    epochs = tmp_path / "run" / "epochs"
+    assert pick.main([str(tmp_path / "run"), "--against", str(epochs / "epoch_001.pt"),
+                      "--average", "2"]) == 0  # fmt: skip
+    out = capsys.readouterr().out
+    assert re.search(r"epoch 1 .*worst \+0\.00", out)
+    averaged, _ = pipeline.load_denoiser(tmp_path / "run" / "averaged.pt")
+    for key, value in averaged.state_dict().items():
+        parts = [torch.load(epochs / f"epoch_00{n}.pt", weights_only=True)["state_dict"][key]
+                 for n in (2, 3)]  # fmt: skip
+        torch.testing.assert_close(value, (parts[0] + parts[1]) / 2)
 
 
 def test_fine_tuning_starts_from_a_checkpoint_and_may_add_a_branch(tmp_path, capsys):
@@ -350,18 +376,23 @@ def test_fine_tuning_starts_from_a_checkpoint_and_may_add_a_branch(tmp_path, cap
     assert "a genre checkpoint, not a denoise checkpoint" in capsys.readouterr().err
 
 
-def test_a_run_saved_before_a_training_setting_existed_still_resumes(tmp_path):
+def test_each_epoch_kept_and_a_run_saved_before_a_setting_existed_resumes(tmp_path):
     from dataclasses import replace
 
     from audiocnn.train import ResumeError
 
     corpus = one_second_pairs(tmp_path / "pairs", 8)
     data = pipeline.DenoiseDataConfig(pairs=str(corpus), val_files=2, window_samples=4000)
-    run = pipeline.DenoiseRunConfig(
-        data=data, model=SMALL, train=pipeline.TrainConfig(epochs=2, batch_size=8, max_minutes=0)
-    )
+    train = pipeline.TrainConfig(epochs=2, batch_size=8, max_minutes=0, keep_epochs=True)
+    run = pipeline.DenoiseRunConfig(data=data, model=SMALL, train=train)
     out = tmp_path / "run"
     pipeline.train_denoiser(run, out, progress=False)
+    kept = sorted(path.name for path in (out / "epochs").iterdir())
+    assert kept == ["epoch_001.pt", "epoch_002.pt"]  # every epoch's weights, to choose from
+    last = torch.load(out / "last.pt", weights_only=True)["state_dict"]
+    model, _ = pipeline.load_denoiser(out / "epochs" / "epoch_002.pt")
+    for key, value in model.state_dict().items():
+        torch.testing.assert_close(value, last[key])
     state = torch.load(out / "last.pt", weights_only=True)
     del state["train_config"]["init"]  # as a checkpoint from before `init` was added
     torch.save(state, out / "last.pt")
@@ -394,15 +425,9 @@ def test_compare_cli_prints_one_table_per_set(tmp_path, monkeypatch, capsys):
 def test_clean_speech_rule_of_the_broad_corpus(monkeypatch):
     """recipes/denoise/sources.py keeps speech and drops tones, noise, speech over a bed of
     sound, and short calls, each with its reason."""
-    import importlib.util
-
     from audiocnn.synth.speech import speech_like
 
-    path = Path(__file__).resolve().parent.parent / "recipes" / "denoise" / "sources.py"
-    spec = importlib.util.spec_from_file_location("denoise_sources", path)
-    sources = importlib.util.module_from_spec(spec)
-    monkeypatch.setitem(sys.modules, spec.name, sources)  # its dataclass looks itself up
-    spec.loader.exec_module(sources)
+    sources = load_recipe_script("sources.py", monkeypatch)
     rng, rate = np.random.default_rng(0), 16000
     t = np.arange(3 * rate) / rate
     speech = speech_like(3 * rate, rate, rng)

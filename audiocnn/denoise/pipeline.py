@@ -336,6 +336,15 @@ def score_whole_files(model, dataset: PairedWindows, names: list[str], device) -
     return {key: float(np.mean(gains)) for key, gains in groups.items()}
 
 
+def score_folder(model, root: Path, rate: int, progress: bool = True) -> dict:
+    """:func:`score_whole_files` of a clean/ + noisy/ folder (what ``select_on =
+    "file_si_sdr"`` records every epoch for ``val_pairs``)."""
+    names = [path.name for path in find_pairs(root)[1]]
+    return score_whole_files(
+        model, _paired(root, DenoiseDataConfig(), rate, progress), names, "cpu"
+    )
+
+
 def snr_of(name: str) -> int | None:
     """The input SNR in dB that a mixture's file name states (``snrNN_...``), else None."""
     match = re.match(r"snr(-?\d+)_", name)

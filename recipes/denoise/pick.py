@@ -1,0 +1,91 @@
+"""Which epoch of a run to ship: the issue's rule is to beat the shipped weights at every SNR.
+
+    python recipes/denoise/pick.py runs/broad16k_tune
+    python recipes/denoise/pick.py runs/broad16k_tune --average 8   # with [train] keep_epochs
+
+Scores the reference (``--against``, the shipped weights by default) on the run's
+``val_pairs`` as training scored every epoch there (whole files, SI-SDR improvement per SNR;
+``select_on = "file_si_sdr"``), then lists the epochs of ``history.json`` by their worst SNR's
+margin over it. ``--average K`` also scores the mean of the weights of the last K kept epochs
+(``epochs/epoch_NNN.pt``) and writes it to ``RUN/averaged.pt``.
+
+The margins are measured on the set the epoch is chosen on, so the best of them is optimistic.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+import torch
+
+from audiocnn import checkpoint
+from audiocnn.denoise import pipeline
+
+KEY = "file_si_sdr_improvement_snr"
+
+
+def margins(figures: dict, reference: dict) -> dict[str, float]:
+    """Each SNR group's improvement minus the reference's (groups both have)."""
+    return {k: figures[k] - reference[k] for k in reference if k.startswith(KEY) and k in figures}
+
+
+def describe(name: str, figures: dict, reference: dict) -> str:
+    gaps = margins(figures, reference)
+    cells = "  ".join(f"{figures[k]:+6.2f} ({gaps[k]:+.2f})" for k in sorted(gaps))
+    return f"{name:>12}  {cells}  worst {min(gaps.values()):+.2f}"
+
+
+def average(paths: list[Path]) -> dict:
+    """The mean of the checkpoints' weights (integer buffers from the last one)."""
+    states = [checkpoint.load(path)["state_dict"] for path in paths]
+    mean = {}
+    for key, value in states[-1].items():
+        if value.is_floating_point():
+            mean[key] = torch.stack([state[key] for state in states]).mean(0)
+        else:
+            mean[key] = value
+    return mean
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("run", type=Path, help="a training run's folder (history.json, last.pt)")
+    parser.add_argument("--against", type=Path, default=pipeline.SHIPPED_WEIGHTS)
+    parser.add_argument("--top", type=int, default=8, help="how many epochs to list")
+    parser.add_argument("--average", type=int, default=0, help="average the last K kept epochs")
+    args = parser.parse_args(argv)
+    last = checkpoint.load(args.run / "last.pt")
+    root = Path(last["run_config"]["data"]["val_pairs"])
+    reference_model, rate = pipeline.load_denoiser(args.against)
+    reference = pipeline.score_folder(reference_model, root, rate, progress=False)
+    history = json.loads((args.run / "history.json").read_text())
+    rows = [
+        (min(margins(r_, reference).values()), r_["epoch"], r_)
+        for r_ in ({k.removeprefix("val_"): v for k, v in row.items()} for row in history)
+        if margins(r_, reference)
+    ]
+    print(f"{root}: SI-SDR improvement per SNR (margin over {args.against})")
+    print(describe("reference", reference, reference))
+    for _, epoch, row in sorted(rows, key=lambda r: (-r[0], r[1]))[: args.top]:
+        print(describe(f"epoch {epoch}", row, reference))
+    if args.average:
+        kept = sorted((args.run / "epochs").glob("epoch_*.pt"))[-args.average :]
+        if not kept:
+            print(f"error: {args.run / 'epochs'}: no kept epochs (set [train] keep_epochs)")
+            return 2
+        model, _ = checkpoint.load_model(kept[-1], "denoise")
+        model.load_state_dict(average(kept))
+        figures = pipeline.score_folder(model, root, rate, progress=False)
+        print(describe(f"mean of {len(kept)}", figures, reference))
+        state = checkpoint.load(kept[-1])
+        state["state_dict"] = model.state_dict()
+        state["averaged_from"] = [path.name for path in kept]
+        print(f"wrote {checkpoint.save(args.run / 'averaged.pt', state)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
