@@ -221,6 +221,8 @@ def _initialise(model: nn.Module, path: Path, metadata: dict, verbose: bool) -> 
     for name, value in weights.items():
         if name not in own:
             raise ResumeError(f"{path}: weight {name!r} has no place in this model")
+        if not isinstance(value, torch.Tensor):
+            raise ResumeError(f"{path}: weight {name!r} is a {type(value).__name__}")
         if tuple(value.shape) != tuple(own[name].shape):
             raise ResumeError(
                 f"{path}: weight {name!r} has shape {list(value.shape)}, "

@@ -21,7 +21,6 @@ import audiocnn  # noqa: F401  (first: sets OpenMP's wait policy before torch lo
 
 # isort: split
 import argparse
-import re
 from collections.abc import Callable
 from pathlib import Path
 
@@ -31,7 +30,7 @@ import torch
 from audiocnn.audio import load_audio
 from audiocnn.data import audio_files_in, find_pairs
 from audiocnn.denoise.compare import MAX_LAG, RATE, checkpoint_method, spectral_subtraction
-from audiocnn.denoise.pipeline import SHIPPED_WEIGHTS
+from audiocnn.denoise.pipeline import SHIPPED_WEIGHTS, snr_of
 from audiocnn.metrics import align, si_sdr
 
 OCTAVES = (125, 250, 500, 1000, 2000, 4000)  # lower edges; each band is one octave wide
@@ -86,14 +85,15 @@ def main() -> None:
             load_audio(p, RATE)[0][0].double().numpy() for p in (clean_path, noisy_path)
         )
         n = min(len(clean), len(noisy))
-        match = re.match(r"snr(-?\d+)_", noisy_path.name)
-        pairs.append((f"{int(match.group(1)):>2} dB" if match else "all", clean[:n], noisy[:n]))
+        snr_db = snr_of(noisy_path.name)
+        pairs.append((f"{snr_db:>2} dB" if snr_db is not None else "all", clean[:n], noisy[:n]))
     print(f"1. clean speech in: {len(speech)} files from {args.speech}")
-    print(f"{'method':<44}{'SI-SDR':>8}" + "".join(f"{f'{o} Hz':>9}" for o in OCTAVES))
+    width = max(44, *(len(name) + 2 for name in methods))  # long checkpoint paths included
+    print(f"{'method':<{width}}{'SI-SDR':>8}" + "".join(f"{f'{o} Hz':>9}" for o in OCTAVES))
     for name, run in methods.items():
         row = transparency(run, speech)
         bands = "".join(f"{d:>+9.2f}" for d in row["octaves_db"])
-        print(f"{name:<44}{row['si_sdr']:>8.2f}{bands}")
+        print(f"{name:<{width}}{row['si_sdr']:>8.2f}{bands}")
     gain = 10 ** (args.gain_db / 20)
     print(f"\n2. level: SI-SDR improvement on {len(pairs)} mixtures of {args.pairs}, as they are")
     print(f"and {args.gain_db:+g} dB (as is / quieter / change)")
@@ -102,7 +102,7 @@ def main() -> None:
         cells = "  ".join(
             f"{g}: {loud[g]:+.2f} / {quiet[g]:+.2f} / {quiet[g] - loud[g]:+.2f}" for g in loud
         )
-        print(f"{name:<44}{cells}")
+        print(f"{name:<{width}}{cells}")
 
 
 if __name__ == "__main__":

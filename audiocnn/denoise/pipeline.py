@@ -340,9 +340,8 @@ def score_folder(model, root: Path, rate: int, progress: bool = True) -> dict:
     """:func:`score_whole_files` of a clean/ + noisy/ folder (what ``select_on =
     "file_si_sdr"`` records every epoch for ``val_pairs``)."""
     names = [path.name for path in find_pairs(root)[1]]
-    return score_whole_files(
-        model, _paired(root, DenoiseDataConfig(), rate, progress), names, "cpu"
-    )
+    pairs = _paired(root, DenoiseDataConfig(), rate, progress)
+    return score_whole_files(model, pairs, names, torch.device("cpu"))
 
 
 def snr_of(name: str) -> int | None:
