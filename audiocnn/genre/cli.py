@@ -103,7 +103,7 @@ def run_config(args) -> GenreRunConfig:
             batch_size=args.batch_size,
             seed=args.seed,
             max_minutes=args.max_minutes,
-            init=getattr(args, "init", None) and str(args.init),
+            init=str(args.init) if args.init else None,
             device=args.device,
         )
     return replace(run, data=data, train=train)

@@ -62,15 +62,16 @@ def main(argv: list[str] | None = None) -> int:
     reference_model, rate = pipeline.load_denoiser(args.against)
     reference = pipeline.score_folder(reference_model, root, rate, progress=False)
     history = json.loads((args.run / "history.json").read_text())
-    rows = [
-        (min(margins(r_, reference).values()), r_["epoch"], r_)
-        for r_ in ({k.removeprefix("val_"): v for k, v in row.items()} for row in history)
-        if margins(r_, reference)
-    ]
+    scored = []  # (worst margin, the epoch's figures) of the epochs scored on whole files
+    for row in history:
+        figures = {key.removeprefix("val_"): value for key, value in row.items()}
+        if gaps := margins(figures, reference):
+            scored.append((min(gaps.values()), figures))
+    scored.sort(key=lambda item: (-item[0], item[1]["epoch"]))
     print(f"{root}: SI-SDR improvement per SNR (margin over {args.against})")
     print(describe("reference", reference, reference))
-    for _, epoch, row in sorted(rows, key=lambda r: (-r[0], r[1]))[: args.top]:
-        print(describe(f"epoch {epoch}", row, reference))
+    for _, figures in scored[: args.top]:
+        print(describe(f"epoch {figures['epoch']}", figures, reference))
     if args.average:
         kept = sorted((args.run / "epochs").glob("epoch_*.pt"))[-args.average :]
         if not kept:
