@@ -155,7 +155,13 @@ def test_si_sdr_and_alignment():
 
 @pytest.mark.parametrize(
     "weights",
-    [{"l1": 1.0}, {"l1": 0, "compressed": 1.0}, {"l1": 0, "stft": 1.0}, {"l1": 0, "sdr": 1.0}],
+    [
+        {"l1": 1.0},
+        {"l1": 0, "compressed": 1.0},
+        {"l1": 0, "compressed": 1.0, "removed": 1.0},
+        {"l1": 0, "stft": 1.0},
+        {"l1": 0, "sdr": 1.0},
+    ],
 )
 def test_each_loss_prefers_the_clean_signal(weights):
     torch.manual_seed(3)
@@ -165,6 +171,20 @@ def test_each_loss_prefers_the_clean_signal(weights):
     slightly = pipeline.denoise_loss(clean + 0.01 * torch.randn_like(clean), clean, config)
     badly = pipeline.denoise_loss(clean + 0.3 * torch.randn_like(clean), clean, config)
     assert torch.isfinite(slightly) and slightly < badly
+
+
+def test_removed_loss_counts_speech_taken_away_not_noise_left():
+    torch.manual_seed(4)
+    clean = torch.randn(2, 1, 4000)
+    config = pipeline.LossConfig(l1=0, removed=1.0)
+    assert float(pipeline.denoise_loss(clean, clean, config)) == 0
+    louder = pipeline.denoise_loss(clean + 0.3 * torch.randn_like(clean), clean, config)
+    quieter = pipeline.denoise_loss(0.5 * clean, clean, config)
+    assert float(pipeline.denoise_loss(2 * clean, clean, config)) == 0  # nothing taken away
+    assert 0 < float(louder) < float(quieter)
+    both = pipeline.LossConfig(l1=0, compressed=1.0, removed=1.0)
+    halved = pipeline.compressed_spectrum_loss(0.5 * clean, clean)
+    assert float(pipeline.denoise_loss(0.5 * clean, clean, both)) == pytest.approx(2 * halved)
 
 
 def test_sdr_loss_is_the_batch_sdr_in_hundreds_of_db():
@@ -298,6 +318,21 @@ def test_whole_file_selection_scores_what_compare_scores(tmp_path, monkeypatch):
         pipeline.DenoiseDataConfig(select_on="file_si_sdr")
 
 
+def test_halves_keep_each_utterance_together(monkeypatch):
+    pick = load_recipe_script("pick.py", monkeypatch)
+    names = [f"snr{snr:02d}_{who}.wav" for snr in (0, 5, 10) for who in "abcde"] + ["x.wav"]
+    first, second = pick.halves(names)
+    assert sorted(first + second) == list(range(len(names)))
+    assert [names[n] for n in first if names[n].endswith("a.wav")] == [
+        "snr00_a.wav",
+        "snr05_a.wav",
+        "snr10_a.wav",
+    ]
+    assert pipeline.utterance_of("snr-5_x.wav") == "x.wav"
+    for half in (first, second):  # a, c, e and b, d, x
+        assert len({pipeline.utterance_of(names[n]) for n in half}) == 3
+
+
 def test_best_checkpoint_by_whole_file_improvement(tmp_path, monkeypatch, capsys):
     root = write_tone_pairs(tmp_path / "val")
     corpus = one_second_pairs(tmp_path / "pairs", 8)
@@ -327,6 +362,11 @@ def test_best_checkpoint_by_whole_file_improvement(tmp_path, monkeypatch, capsys
         parts = [torch.load(epochs / f"epoch_00{n}.pt", weights_only=True)["state_dict"][key]
                  for n in (2, 3)]  # fmt: skip
         torch.testing.assert_close(value, (parts[0] + parts[1]) / 2)
+    # --halves: chosen on one half of the utterances, scored on the other
+    assert pick.main([str(tmp_path / "run"), "--against", str(epochs / "epoch_001.pt"),
+                      "--halves"]) == 0  # fmt: skip
+    out = capsys.readouterr().out
+    assert out.count("chosen on half") == 2 and out.count("epoch_003 ") == 2
 
 
 def test_fine_tuning_starts_from_a_checkpoint_and_may_add_a_branch(tmp_path, capsys):

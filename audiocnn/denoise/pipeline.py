@@ -85,10 +85,14 @@ class LossConfig:
     stft: float = 0.0  # weight of the multi-resolution STFT magnitude loss
     compressed: float = 0.0  # weight of the L1 distance of STFT magnitudes ** 0.3 (512/128):
     # loud and quiet bins both count, as they do to a listener, without log's floor
+    removed: float = 0.0  # weight of the same distance counted only where the estimate is
+    # below the target (speech taken away): removing speech then costs 1 + removed/compressed
+    # times what leaving noise costs (an asymmetric loss, against over-suppression)
 
     def __post_init__(self) -> None:
         weights = {
-            name: getattr(self, name) for name in ("l1", "si_sdr", "sdr", "stft", "compressed")
+            name: getattr(self, name)
+            for name in ("l1", "si_sdr", "sdr", "stft", "compressed", "removed")
         }
         for name, weight in weights.items():
             check(weight >= 0, f"loss weight {name} must be >= 0, got {weight}")
@@ -132,17 +136,30 @@ def stft_loss(estimate: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
     return total / len(STFT_RESOLUTIONS)
 
 
+def compressed_magnitudes(x: torch.Tensor) -> torch.Tensor:
+    """Power-law compressed STFT magnitudes (``|X| ** 0.3``, 512-sample Hann frames, hop 128),
+    the usual training target of spectral-mask denoisers."""
+    return stft_magnitude(x, 512, 128).add(1e-8).pow(0.3)
+
+
 def compressed_spectrum_loss(estimate: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
-    """Mean absolute difference of power-law compressed STFT magnitudes (``|X| ** 0.3``,
-    512-sample Hann frames, hop 128), the usual training target of spectral-mask denoisers."""
-    magnitudes = [stft_magnitude(x, 512, 128).add(1e-8).pow(0.3) for x in (estimate, target)]
-    return F.l1_loss(magnitudes[0], magnitudes[1])
+    """Mean absolute difference of :func:`compressed_magnitudes`."""
+    return F.l1_loss(compressed_magnitudes(estimate), compressed_magnitudes(target))
+
+
+def removed_speech_loss(estimate: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
+    """The part of :func:`compressed_spectrum_loss` where the estimate falls short of the
+    target: the speech a denoiser took away, blind to the noise it left."""
+    shortfall = compressed_magnitudes(target) - compressed_magnitudes(estimate)
+    return shortfall.clamp(min=0).mean()
 
 
 def denoise_loss(estimate: torch.Tensor, target: torch.Tensor, config: LossConfig) -> torch.Tensor:
     loss = config.l1 * F.l1_loss(estimate, target)
     if config.compressed:
         loss = loss + config.compressed * compressed_spectrum_loss(estimate, target)
+    if config.removed:
+        loss = loss + config.removed * removed_speech_loss(estimate, target)
     if config.si_sdr:
         loss = loss - config.si_sdr * si_sdr(estimate, target).mean() / 100
     if config.sdr:
@@ -312,36 +329,59 @@ def score_pairs(model, dataset, device, loss: LossConfig = LossConfig()) -> dict
     return mean
 
 
-def score_whole_files(model, dataset: PairedWindows, names: list[str], device) -> dict:
-    """Mean SI-SDR improvement of whole files (``file_si_sdr_improvement``), and per SNR
-    group (``file_si_sdr_improvement_snrNN``) where names start ``snrNN_`` (:func:`snr_of`).
+def file_improvements(model, dataset: PairedWindows, device) -> list[float]:
+    """The SI-SDR improvement of every whole file of ``dataset``, in its order.
 
     Each file is padded by the model's delay and its output moved back by it, so every
     input sample is scored, as :func:`audiocnn.denoise.stream.denoise_array` gives them.
     """
     model.eval()
     delay = getattr(model, "module", model).delay
-    groups: dict[str, list[float]] = {}
+    gains = []
     with torch.no_grad():
-        for n, name in enumerate(names):
+        for n in range(len(dataset.clean)):
             clean, noisy = dataset.clean.track(n), dataset.noisy.track(n)
             length = min(len(clean), len(noisy))
             clean = torch.tensor(clean[:length], dtype=torch.float32, device=device)
             noisy = torch.tensor(noisy[:length], dtype=torch.float32, device=device)
             estimate = model(F.pad(noisy, (0, delay))[None, None])[0, 0, delay:]
-            gain = float(si_sdr(estimate, clean) - si_sdr(noisy, clean))
-            groups.setdefault("file_si_sdr_improvement", []).append(gain)
-            if (snr_db := snr_of(name)) is not None:
-                groups.setdefault(f"file_si_sdr_improvement_snr{snr_db:02d}", []).append(gain)
-    return {key: float(np.mean(gains)) for key, gains in groups.items()}
+            gains.append(float(si_sdr(estimate, clean) - si_sdr(noisy, clean)))
+    return gains
+
+
+def summarise_improvements(gains: list[float], names: list[str]) -> dict:
+    """Mean SI-SDR improvement of whole files (``file_si_sdr_improvement``), and per SNR
+    group (``file_si_sdr_improvement_snrNN``) where names start ``snrNN_`` (:func:`snr_of`)."""
+    groups: dict[str, list[float]] = {"file_si_sdr_improvement": list(gains)}
+    for gain, name in zip(gains, names, strict=True):
+        if (snr_db := snr_of(name)) is not None:
+            groups.setdefault(f"file_si_sdr_improvement_snr{snr_db:02d}", []).append(gain)
+    return {key: float(np.mean(values)) for key, values in groups.items() if values}
+
+
+def score_whole_files(model, dataset: PairedWindows, names: list[str], device) -> dict:
+    """:func:`summarise_improvements` of :func:`file_improvements`."""
+    return summarise_improvements(file_improvements(model, dataset, device), names)
+
+
+def folder_improvements(model, root: Path, rate: int, progress: bool = True):
+    """(file names, :func:`file_improvements`) of a clean/ + noisy/ folder."""
+    names = [path.name for path in find_pairs(root)[1]]
+    pairs = _paired(root, DenoiseDataConfig(), rate, progress)
+    return names, file_improvements(model, pairs, torch.device("cpu"))
 
 
 def score_folder(model, root: Path, rate: int, progress: bool = True) -> dict:
     """:func:`score_whole_files` of a clean/ + noisy/ folder (what ``select_on =
     "file_si_sdr"`` records every epoch for ``val_pairs``)."""
-    names = [path.name for path in find_pairs(root)[1]]
-    pairs = _paired(root, DenoiseDataConfig(), rate, progress)
-    return score_whole_files(model, pairs, names, torch.device("cpu"))
+    names, gains = folder_improvements(model, root, rate, progress)
+    return summarise_improvements(gains, names)
+
+
+def utterance_of(name: str) -> str:
+    """A mixture's file name without its ``snrNN_`` prefix: the same for every SNR of one
+    utterance."""
+    return re.sub(r"^snr-?\d+_", "", name)
 
 
 def snr_of(name: str) -> int | None:

@@ -10,6 +10,8 @@ margin over it. ``--average K`` also scores the mean of the weights of the last 
 (``epochs/epoch_NNN.pt``) and writes it to ``RUN/averaged.pt``.
 
 The margins are measured on the set the epoch is chosen on, so the best of them is optimistic.
+``--halves`` measures by how much: it scores every kept epoch on each half of the utterances
+(every SNR of one utterance in the same half), chooses on one half and reports the other.
 """
 
 from __future__ import annotations
@@ -38,6 +40,44 @@ def describe(name: str, figures: dict, reference: dict) -> str:
     return f"{name:>12}  {cells}  worst {min(gaps.values()):+.2f}"
 
 
+def halves(names: list[str]) -> list[list[int]]:
+    """The file indices of two halves of the utterances: alternate ones in sorted order, with
+    each utterance's mixtures at every SNR in the same half."""
+    utterances = sorted({pipeline.utterance_of(name) for name in names})
+    first = set(utterances[::2])
+    return [
+        [n for n, name in enumerate(names) if (pipeline.utterance_of(name) in first) == keep]
+        for keep in (True, False)
+    ]
+
+
+def cross_check(run: Path, root: Path, reference_model, rate: int) -> None:
+    """Choose an epoch on one half of ``root``'s utterances and score it on the other."""
+    kept = sorted((run / "epochs").glob("epoch_*.pt"))
+    names, reference_gains = pipeline.folder_improvements(reference_model, root, rate, False)
+    split = halves(names)
+
+    def on(half: list[int], gains: list[float]) -> dict:
+        return pipeline.summarise_improvements([gains[n] for n in half], [names[n] for n in half])
+
+    reference = [on(half, reference_gains) for half in split]
+    epochs = {}  # epoch name: its figures on each half
+    for path in kept:
+        model, _ = checkpoint.load_model(path, "denoise")
+        gains = pipeline.folder_improvements(model, root, rate, False)[1]
+        epochs[path.stem] = [on(half, gains) for half in split]
+    for chosen, other in ((0, 1), (1, 0)):
+        worst = {
+            name: min(margins(f[chosen], reference[chosen]).values()) for name, f in epochs.items()
+        }
+        best = max(worst, key=worst.get)
+        sizes = f"{len(split[chosen])} files"
+        print(f"chosen on half {'AB'[chosen]} ({sizes}), scored on half {'AB'[other]}:")
+        print(describe(best, epochs[best][other], reference[other]))
+        print(describe(kept[-1].stem, epochs[kept[-1].stem][other], reference[other]))
+        print(f"{'':>12}  (on half {'AB'[chosen]} its worst margin was {worst[best]:+.2f})")
+
+
 def average(paths: list[Path]) -> dict:
     """The mean of the checkpoints' weights (integer buffers from the last one)."""
     states = [checkpoint.load(path)["state_dict"] for path in paths]
@@ -56,6 +96,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--against", type=Path, default=pipeline.SHIPPED_WEIGHTS)
     parser.add_argument("--top", type=int, default=8, help="how many epochs to list")
     parser.add_argument("--average", type=int, default=0, help="average the last K kept epochs")
+    parser.add_argument(
+        "--halves", action="store_true", help="choose on half the files, score on the other"
+    )
     args = parser.parse_args(argv)
     last = checkpoint.load(args.run / "last.pt")
     root = Path(last["run_config"]["data"]["val_pairs"])
@@ -85,6 +128,11 @@ def main(argv: list[str] | None = None) -> int:
         state["state_dict"] = model.state_dict()
         state["averaged_from"] = [path.name for path in kept]
         print(f"wrote {checkpoint.save(args.run / 'averaged.pt', state)}")
+    if args.halves:
+        if not list((args.run / "epochs").glob("epoch_*.pt")):
+            print(f"error: {args.run / 'epochs'}: no kept epochs (set [train] keep_epochs)")
+            return 2
+        cross_check(args.run, root, reference_model, rate)
     return 0
 
 
