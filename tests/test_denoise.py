@@ -185,6 +185,19 @@ def test_removed_loss_counts_speech_taken_away_not_noise_left():
     both = pipeline.LossConfig(l1=0, compressed=1.0, removed=1.0)
     halved = pipeline.compressed_spectrum_loss(0.5 * clean, clean)
     assert float(pipeline.denoise_loss(0.5 * clean, clean, both)) == pytest.approx(2 * halved)
+    # removed_snr_db: weighed by the input's SNR, none below 0 dB, all above 10 dB
+    ramped = pipeline.LossConfig(l1=0, removed=1.0, removed_snr_db=(0.0, 10.0))
+    noisy = clean.clone()
+    noisy[0] += 2 * torch.randn_like(clean[0])  # -6 dB: its speech may go
+    unweighted = [float(pipeline.removed_speech_loss(0.5 * clean[n], clean[n])) for n in (0, 1)]
+    assert float(pipeline.denoise_loss(0.5 * clean, clean, ramped, noisy)) == pytest.approx(
+        unweighted[1] / 2  # the clean example's, averaged over the two
+    )
+    assert pipeline.snr_ramp(torch.tensor([-3.0, 5.0, 40.0]), (0, 10)).tolist() == [0, 0.5, 1]
+    with pytest.raises(ValueError, match="needs the noisy input"):
+        pipeline.denoise_loss(clean, clean, ramped)
+    with pytest.raises(ValueError, match="removed_snr_db must be"):
+        pipeline.LossConfig(removed_snr_db=(10.0, 0.0))
 
 
 def test_sdr_loss_is_the_batch_sdr_in_hundreds_of_db():

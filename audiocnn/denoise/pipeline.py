@@ -88,6 +88,9 @@ class LossConfig:
     removed: float = 0.0  # weight of the same distance counted only where the estimate is
     # below the target (speech taken away): removing speech then costs 1 + removed/compressed
     # times what leaving noise costs (an asymmetric loss, against over-suppression)
+    removed_snr_db: tuple[float, ...] = ()  # [low, high]: ``removed`` counts for none of an
+    # example whose input SNR is below low, fully above high (and with no noise), linearly
+    # between: take noise away at low SNRs, leave speech alone at high ones; empty: fully
 
     def __post_init__(self) -> None:
         weights = {
@@ -97,6 +100,11 @@ class LossConfig:
         for name, weight in weights.items():
             check(weight >= 0, f"loss weight {name} must be >= 0, got {weight}")
         check(any(weights.values()), "at least one loss weight must be > 0")
+        ramp = self.removed_snr_db
+        check(
+            not ramp or (len(ramp) == 2 and ramp[0] <= ramp[1]),
+            f"removed_snr_db must be [low, high] with low <= high, got {list(ramp)}",
+        )
 
 
 @dataclass(frozen=True)
@@ -147,19 +155,43 @@ def compressed_spectrum_loss(estimate: torch.Tensor, target: torch.Tensor) -> to
     return F.l1_loss(compressed_magnitudes(estimate), compressed_magnitudes(target))
 
 
-def removed_speech_loss(estimate: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
+def removed_speech_loss(
+    estimate: torch.Tensor, target: torch.Tensor, weights: torch.Tensor | None = None
+) -> torch.Tensor:
     """The part of :func:`compressed_spectrum_loss` where the estimate falls short of the
-    target: the speech a denoiser took away, blind to the noise it left."""
+    target: the speech a denoiser took away, blind to the noise it left. ``weights`` (one per
+    signal) scale each signal's share."""
     shortfall = compressed_magnitudes(target) - compressed_magnitudes(estimate)
-    return shortfall.clamp(min=0).mean()
+    each = shortfall.clamp(min=0).mean(dim=(-2, -1))
+    return each.mean() if weights is None else (each * weights.reshape(-1)).mean()
 
 
-def denoise_loss(estimate: torch.Tensor, target: torch.Tensor, config: LossConfig) -> torch.Tensor:
+def snr_ramp(input_snr_db: torch.Tensor, ramp: tuple[float, ...]) -> torch.Tensor:
+    """0 below ``ramp[0]`` dB, 1 above ``ramp[1]``, linear between (a step where they meet)."""
+    low, high = ramp
+    if high == low:
+        return (input_snr_db >= low).to(input_snr_db.dtype)
+    return ((input_snr_db - low) / (high - low)).clamp(0, 1)
+
+
+def denoise_loss(
+    estimate: torch.Tensor,
+    target: torch.Tensor,
+    config: LossConfig,
+    noisy: torch.Tensor | None = None,
+) -> torch.Tensor:
+    """The weighted sum of ``config``'s terms. ``noisy`` (the input, aligned with ``target``)
+    is needed only where ``config.removed_snr_db`` weighs examples by their input SNR."""
     loss = config.l1 * F.l1_loss(estimate, target)
     if config.compressed:
         loss = loss + config.compressed * compressed_spectrum_loss(estimate, target)
     if config.removed:
-        loss = loss + config.removed * removed_speech_loss(estimate, target)
+        weights = None
+        if config.removed_snr_db:
+            if noisy is None:
+                raise ValueError("removed_snr_db needs the noisy input")
+            weights = snr_ramp(snr(noisy, target).detach(), config.removed_snr_db)
+        loss = loss + config.removed * removed_speech_loss(estimate, target, weights)
     if config.si_sdr:
         loss = loss - config.si_sdr * si_sdr(estimate, target).mean() / 100
     if config.sdr:
@@ -282,7 +314,7 @@ class DenoiseTask:
     def batch_loss(self, model, batch, device):
         noisy, clean = batch[0].to(device), batch[1].to(device)
         estimate, clean = latency_aligned(model, model(noisy), clean)
-        return denoise_loss(estimate, clean, self.loss), {}
+        return denoise_loss(estimate, clean, self.loss, noisy[..., : clean.shape[-1]]), {}
 
     def evaluate(self, model, device):
         scores = score_pairs(model, self.val_set, device, self.loss)
@@ -313,7 +345,7 @@ def score_pairs(model, dataset, device, loss: LossConfig = LossConfig()) -> dict
             estimate, clean = latency_aligned(model, model(noisy), clean)
             noisy = noisy[..., : clean.shape[-1]]
             figures = {
-                "loss": float(denoise_loss(estimate, clean, loss)) * len(noisy),
+                "loss": float(denoise_loss(estimate, clean, loss, noisy)) * len(noisy),
                 "l1": float(F.l1_loss(estimate, clean)) * len(noisy),
                 "si_sdr": float(si_sdr(estimate, clean).sum()),
                 "si_sdr_input": float(si_sdr(noisy, clean).sum()),
