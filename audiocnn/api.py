@@ -84,16 +84,17 @@ class GenreClassifier:
 
 
 def load_denoiser(path: str | os.PathLike | None = None) -> Denoiser:
-    """The denoiser of a checkpoint; the weights shipped with audiocnn when ``path`` is None.
+    """The denoiser of a checkpoint; the weights shipped with audiocnn when ``path`` is None,
+    and their gentler variant (more noise left, speech untouched) when it is ``"gentle"``.
 
     Raises:
         CheckpointError: not a usable denoiser checkpoint (one line naming it).
     """
-    from audiocnn.denoise.pipeline import SHIPPED_WEIGHTS
     from audiocnn.denoise.pipeline import load_denoiser as load
+    from audiocnn.denoise.pipeline import weights_path
 
     runtime.configure()  # the command line's threads: the same results, bit for bit
-    path = Path(path) if path is not None else SHIPPED_WEIGHTS
+    path = weights_path(path)
     model, rate = load(path)
     return Denoiser(model, rate, path)
 

@@ -1,5 +1,7 @@
 """The two-line Python API: audiocnn.load_denoiser() and audiocnn.load_genre_classifier()."""
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 import soundfile as sf
@@ -27,6 +29,30 @@ def test_load_denoiser_denoises_arrays_of_any_shape_type_and_rate(tmp_path):
     out = denoiser.denoise(stereo, 22050)
     assert isinstance(out, torch.Tensor) and out.shape == stereo.shape
     torch.testing.assert_close(out[0], torch.from_numpy(clean))
+
+
+def test_the_gentle_variant_by_name(tmp_path, monkeypatch, capsys):
+    gentle = audiocnn.load_denoiser("gentle")
+    assert gentle.path == pipeline.SHIPPED_VARIANTS["gentle"]
+    noisy = tone(440, 0.5, 16000) + 0.05 * np.random.default_rng(0).standard_normal(8000)
+    noisy = noisy.astype(np.float32)
+    assert not np.array_equal(
+        gentle.denoise(noisy, 16000), audiocnn.load_denoiser().denoise(noisy, 16000)
+    )
+    # a file of that name is what it names
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "gentle").write_bytes(b"not a checkpoint")
+    assert pipeline.weights_path("gentle") == Path("gentle")
+    with pytest.raises(CheckpointError):
+        audiocnn.load_denoiser("gentle")
+    # the command line takes the name too, and says so when the install lacks the file
+    (tmp_path / "gentle").unlink()
+    monkeypatch.setitem(pipeline.SHIPPED_VARIANTS, "gentle", tmp_path / "missing.pt")
+    from audiocnn.denoise import cli
+
+    sf.write(tmp_path / "in.wav", noisy, 16000)
+    assert cli.main(["run", "in.wav", "-o", "out.wav", "--checkpoint", "gentle", "--quiet"]) == 2
+    assert "missing.pt: the shipped weights are missing" in capsys.readouterr().err
 
 
 def test_denoise_file_equals_the_command_line(tmp_path):

@@ -44,7 +44,11 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument(
         "-o", "--output", type=Path, required=True, help="output file (one input) or folder"
     )
-    run.add_argument("--checkpoint", type=Path, help="default: the weights shipped with audiocnn")
+    run.add_argument(
+        "--checkpoint",
+        type=Path,
+        help="default: the weights shipped with audiocnn; gentle: their gentler variant",
+    )
     run.add_argument(
         "--skip-existing",
         action="store_true",
@@ -73,7 +77,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     evaluate = sub.add_parser("evaluate", help="L1, SNR, SI-SDR (and PESQ, STOI) on pairs")
     evaluate.add_argument("--pairs", type=Path, required=True)
-    evaluate.add_argument("--checkpoint", type=Path, help="default: the shipped weights")
+    evaluate.add_argument(
+        "--checkpoint", type=Path, help="default: the shipped weights (gentle: the variant)"
+    )
     evaluate.add_argument("--json", action="store_true")
 
     compare = sub.add_parser("compare", help="ours against established denoisers, one table")

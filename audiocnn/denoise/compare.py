@@ -132,6 +132,9 @@ def methods(checkpoints: list[Path]) -> tuple[dict[str, Callable], list[str]]:
             )
     if pipeline.SHIPPED_WEIGHTS.exists():
         found["audiocnn (shipped)"] = checkpoint_method(None)
+    for name, path in pipeline.SHIPPED_VARIANTS.items():
+        if path.exists():
+            found[f"audiocnn (shipped, {name})"] = checkpoint_method(path)
     for path in checkpoints:
         found[f"audiocnn ({path})"] = checkpoint_method(path)
     return found, notes

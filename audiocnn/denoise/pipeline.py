@@ -43,6 +43,10 @@ from audiocnn.train import (
 )
 
 SHIPPED_WEIGHTS = Path(__file__).resolve().parent.parent / "weights" / "denoiser16k.pt"
+SHIPPED_VARIANTS = {  # name: weights shipped beside the default (``--checkpoint gentle``)
+    "gentle": SHIPPED_WEIGHTS.with_name("denoiser16k_gentle.pt"),  # leaves more noise and
+    # more of the speech: clean speech passes within 1 dB per octave (recipes/denoise/README.md)
+}
 
 
 @dataclass(frozen=True)
@@ -466,10 +470,21 @@ def train_denoiser(
     return scores
 
 
-def load_denoiser(path: Path | None = None):
-    """A denoiser and its sample rate from a checkpoint (the shipped weights by default)."""
-    path = path or SHIPPED_WEIGHTS
-    if path == SHIPPED_WEIGHTS and not path.exists():
+def weights_path(path: str | Path | None) -> Path:
+    """The file of ``path``: the shipped weights when None; the shipped variant of that name
+    (:data:`SHIPPED_VARIANTS`, e.g. ``"gentle"``) when no such file exists; else ``path``."""
+    if path is None:
+        return SHIPPED_WEIGHTS
+    if str(path) in SHIPPED_VARIANTS and not Path(path).exists():
+        return SHIPPED_VARIANTS[str(path)]
+    return Path(path)
+
+
+def load_denoiser(path: str | Path | None = None):
+    """A denoiser and its sample rate from a checkpoint, or from the shipped weights
+    (:func:`weights_path`)."""
+    path = weights_path(path)
+    if path in (SHIPPED_WEIGHTS, *SHIPPED_VARIANTS.values()) and not path.exists():
         raise CheckpointError(
             f"{path}: the shipped weights are missing from this install; pass --checkpoint"
         )
