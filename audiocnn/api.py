@@ -85,7 +85,7 @@ class GenreClassifier:
 
 def load_denoiser(path: str | os.PathLike | None = None) -> Denoiser:
     """The denoiser of a checkpoint; the weights shipped with audiocnn when ``path`` is None,
-    and their gentler variant (more noise left, speech untouched) when it is ``"gentle"``.
+    and their gentler variant (more noise left, more speech kept) when it is ``"gentle"``.
 
     Raises:
         CheckpointError: not a usable denoiser checkpoint (one line naming it).
