@@ -12,7 +12,8 @@
    and the change (target: within 0.3 dB).
 
 The reference, run in the same process on the same files, is textbook spectral subtraction
-(``audiocnn.denoise.compare``). Models: the shipped weights and each ``--checkpoint``.
+(``audiocnn.denoise.compare``). Models: the shipped weights, their gentle variant and each
+``--checkpoint``.
 """
 
 from __future__ import annotations
@@ -29,8 +30,8 @@ import torch
 
 from audiocnn.audio import load_audio
 from audiocnn.data import audio_files_in, find_pairs
-from audiocnn.denoise.compare import MAX_LAG, RATE, checkpoint_method, spectral_subtraction
-from audiocnn.denoise.pipeline import SHIPPED_WEIGHTS, snr_of
+from audiocnn.denoise.compare import MAX_LAG, RATE, audiocnn_methods, spectral_subtraction
+from audiocnn.denoise.pipeline import snr_of
 from audiocnn.metrics import align, si_sdr
 
 OCTAVES = (125, 250, 500, 1000, 2000, 4000)  # lower edges; each band is one octave wide
@@ -74,10 +75,7 @@ def main() -> None:
     parser.add_argument("--gain-db", type=float, default=-20.0)
     args = parser.parse_args()
     methods: dict[str, Callable] = {"spectral subtraction (reference)": spectral_subtraction}
-    if SHIPPED_WEIGHTS.exists():
-        methods["audiocnn (shipped)"] = checkpoint_method(None)
-    for path in args.checkpoint:
-        methods[f"audiocnn ({path})"] = checkpoint_method(path)
+    methods |= audiocnn_methods(args.checkpoint)
     speech = [load_audio(p, RATE)[0][0].double().numpy() for p in audio_files_in(args.speech)]
     pairs = []
     for clean_path, noisy_path in zip(*find_pairs(args.pairs), strict=True):

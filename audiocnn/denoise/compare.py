@@ -130,14 +130,23 @@ def methods(checkpoints: list[Path]) -> tuple[dict[str, Callable], list[str]]:
                 f"{name} skipped: {error.name or error} not installed "
                 "(pip install 'audiocnn[bench]')"
             )
-    if pipeline.SHIPPED_WEIGHTS.exists():
-        found["audiocnn (shipped)"] = checkpoint_method(None)
-    for name, path in pipeline.SHIPPED_VARIANTS.items():
-        if path.exists():
-            found[f"audiocnn (shipped, {name})"] = checkpoint_method(path)
+    return found | audiocnn_methods(checkpoints), notes
+
+
+def audiocnn_methods(checkpoints: list[Path]) -> dict[str, Callable[[np.ndarray], np.ndarray]]:
+    """Our denoisers by name: the shipped weights and their variants (those installed), then
+    each of ``checkpoints``."""
+    shipped = {"shipped": pipeline.SHIPPED_WEIGHTS} | {
+        f"shipped, {name}": path for name, path in pipeline.SHIPPED_VARIANTS.items()
+    }
+    found = {
+        f"audiocnn ({name})": checkpoint_method(path)
+        for name, path in shipped.items()
+        if path.exists()
+    }
     for path in checkpoints:
         found[f"audiocnn ({path})"] = checkpoint_method(path)
-    return found, notes
+    return found
 
 
 def compare(root: Path, checkpoints: list[Path] | None = None, gain_db: float = 0.0) -> dict:

@@ -51,10 +51,11 @@ def halves(names: list[str]) -> list[list[int]]:
     ]
 
 
-def cross_check(run: Path, root: Path, reference_model, rate: int) -> None:
-    """Choose an epoch on one half of ``root``'s utterances and score it on the other."""
-    kept = sorted((run / "epochs").glob("epoch_*.pt"))
-    names, reference_gains = pipeline.folder_improvements(reference_model, root, rate, False)
+def cross_check(
+    kept: list[Path], root: Path, rate: int, names: list[str], reference_gains: list[float]
+) -> None:
+    """Choose one of the ``kept`` epochs on one half of ``root``'s utterances and score it on
+    the other (``names`` and ``reference_gains``: :func:`pipeline.folder_improvements`)."""
     split = halves(names)
 
     def on(half: list[int], gains: list[float]) -> dict:
@@ -102,8 +103,13 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     last = checkpoint.load(args.run / "last.pt")
     root = Path(last["run_config"]["data"]["val_pairs"])
+    kept = sorted((args.run / "epochs").glob("epoch_*.pt"))
+    if (args.average or args.halves) and not kept:
+        print(f"error: {args.run / 'epochs'}: no kept epochs (set [train] keep_epochs)")
+        return 2
     reference_model, rate = pipeline.load_denoiser(args.against)
-    reference = pipeline.score_folder(reference_model, root, rate, progress=False)
+    names, reference_gains = pipeline.folder_improvements(reference_model, root, rate, False)
+    reference = pipeline.summarise_improvements(reference_gains, names)
     history = json.loads((args.run / "history.json").read_text())
     scored = []  # (worst margin, the epoch's figures) of the epochs scored on whole files
     for row in history:
@@ -116,23 +122,17 @@ def main(argv: list[str] | None = None) -> int:
     for _, figures in scored[: args.top]:
         print(describe(f"epoch {figures['epoch']}", figures, reference))
     if args.average:
-        kept = sorted((args.run / "epochs").glob("epoch_*.pt"))[-args.average :]
-        if not kept:
-            print(f"error: {args.run / 'epochs'}: no kept epochs (set [train] keep_epochs)")
-            return 2
-        model, _ = checkpoint.load_model(kept[-1], "denoise")
-        model.load_state_dict(average(kept))
+        last_k = kept[-args.average :]
+        model, _ = checkpoint.load_model(last_k[-1], "denoise")
+        model.load_state_dict(average(last_k))
         figures = pipeline.score_folder(model, root, rate, progress=False)
-        print(describe(f"mean of {len(kept)}", figures, reference))
-        state = checkpoint.load(kept[-1])
+        print(describe(f"mean of {len(last_k)}", figures, reference))
+        state = checkpoint.load(last_k[-1])
         state["state_dict"] = model.state_dict()
-        state["averaged_from"] = [path.name for path in kept]
+        state["averaged_from"] = [path.name for path in last_k]
         print(f"wrote {checkpoint.save(args.run / 'averaged.pt', state)}")
     if args.halves:
-        if not list((args.run / "epochs").glob("epoch_*.pt")):
-            print(f"error: {args.run / 'epochs'}: no kept epochs (set [train] keep_epochs)")
-            return 2
-        cross_check(args.run, root, reference_model, rate)
+        cross_check(kept, root, rate, names, reference_gains)
     return 0
 
 
