@@ -293,6 +293,87 @@ def test_augmented_mixtures_are_seeded_and_honour_each_option(tmp_path):
     assert torch.corrcoef(torch.cat([heard, target]))[0, 1] > 0.5
 
 
+def test_recorded_noise_is_varied_on_request(tmp_path):
+    from audiocnn.data import MixAugmentConfig
+    from audiocnn.data.augment import random_peaks, recorded_noise
+
+    rate, rng = 16000, np.random.default_rng(0)
+    tone = np.sin(2 * np.pi * 500 * np.arange(4000) / rate).astype(np.float32)
+    same = recorded_noise(tone, 8000, rate, rng, MixAugmentConfig())
+    assert len(same) == 8000 and np.array_equal(same[:4000], same[4000:])  # tiled, unchanged
+    faster = recorded_noise(
+        tone, 8000, rate, rng, MixAugmentConfig(noise_speed_probability=1.0, noise_speed=(2.0, 2.0))
+    )
+    peak = np.argmax(np.abs(np.fft.rfft(faster))) * rate / len(faster)
+    assert len(faster) == 8000 and peak == pytest.approx(1000, abs=4)  # tiled, then 2x
+    white = np.random.default_rng(1).standard_normal(16000).astype(np.float32)
+    coloured = random_peaks(white, rate, np.random.default_rng(2), 12.0)
+    assert np.std(coloured) == pytest.approx(np.std(white), rel=1e-3)
+    bands = [np.abs(np.fft.rfft(x))[:8000].reshape(-1, 50).mean(1) for x in (white, coloured)]
+    ratio_db = 20 * np.log10(bands[1] / bands[0])
+    assert ratio_db.max() - ratio_db.min() > 6  # a resonance (or notch) stands out
+
+    clean, noise = _decoded_tones(tmp_path, "clean", 4), _decoded_tones(tmp_path, "n", 2, True)
+    varied = MixAugmentConfig(
+        noise_speed_probability=1.0, noise_peaks_probability=1.0, noise_mix_probability=1.0
+    )
+    plain = data.NoiseMixer(clean, noise, 8000, snr_db=(0, 0), augment=MixAugmentConfig(tilt_db=1))
+    mixer = data.NoiseMixer(clean, noise, 8000, snr_db=(0, 0), augment=varied)
+    torch.testing.assert_close(mixer[3], mixer[3])  # seeded
+    for i in range(4):
+        noisy, target = mixer[i]
+        assert torch.isfinite(noisy).all() and not torch.equal(noisy, target)
+        assert not torch.equal(noisy, plain[i][0])
+
+
+def test_speech_can_sound_as_if_recorded_elsewhere():
+    from audiocnn.data import MixAugmentConfig
+    from audiocnn.data.augment import augment_speech
+
+    rate = 16000
+    voice = sum(np.sin(2 * np.pi * f * np.arange(rate) / rate) for f in (100, 200, 1000, 3000))
+    voice = (voice * (0.1 + np.abs(np.sin(2 * np.pi * 3 * np.arange(rate) / rate)))).astype(
+        np.float32
+    )  # syllables
+
+    def level(x, hz):  # dB of the bin at hz
+        return 20 * np.log10(np.abs(np.fft.rfft(x))[hz] + 1e-9)
+
+    radio = MixAugmentConfig(highpass_probability=1.0, highpass_hz=(400.0, 400.0))
+    heard, target = augment_speech(voice, rate, np.random.default_rng(0), radio)
+    assert heard is target or np.array_equal(heard, target)  # no room: the target is as heard
+    assert level(heard, 100) < level(voice, 100) - 40 and level(heard, 3000) > level(voice, 3000)
+    for options in ({"speech_peaks_probability": 1.0}, {"compress_probability": 1.0}):
+        heard, _ = augment_speech(
+            voice, rate, np.random.default_rng(1), MixAugmentConfig(**options)
+        )
+        assert not np.allclose(heard, voice) and np.std(heard) == pytest.approx(np.std(voice), 1e-3)
+
+
+def test_clean_files_can_be_drawn_balanced_by_source(tmp_path):
+    from audiocnn.data import MixAugmentConfig, group_weights
+
+    weights = group_weights(["big"] * 8 + ["small"] * 2, 0.0)
+    assert weights[:8].sum() == pytest.approx(0.5) and weights[8:].sum() == pytest.approx(0.5)
+    assert np.allclose(group_weights(["a"] * 3 + ["b"], 1.0), 0.25)  # per file, as unweighted
+    clean, noise = _decoded_tones(tmp_path, "clean", 4), _decoded_tones(tmp_path, "n", 2, True)
+    only_last = np.array([0.0, 0.0, 0.0, 1.0])
+    for augment in (MixAugmentConfig(), MixAugmentConfig(clean_probability=1.0)):
+        mixer = data.NoiseMixer(clean, noise, 8000, windows_per_file=3, augment=augment)
+        drawn = data.NoiseMixer(
+            clean, noise, 8000, windows_per_file=3, augment=augment, weights=only_last
+        )
+        assert len(drawn) == len(mixer) == 12
+        torch.testing.assert_close(drawn[5], drawn[5])  # seeded
+        last_tone = 150 + 40 * 3  # _decoded_tones: file n is a tone at 150 + 40 n Hz
+        for i in range(len(drawn)):
+            target = drawn[i][1][0].numpy()
+            peak = np.argmax(np.abs(np.fft.rfft(target))) * 16000 / len(target)
+            assert peak == pytest.approx(last_tone, abs=4)
+    with pytest.raises(data.DataError, match="weights"):
+        data.NoiseMixer(clean, noise, 8000, weights=np.zeros(4))
+
+
 def test_augment_options_are_checked():
     from audiocnn.config import ConfigError
     from audiocnn.data import MixAugmentConfig
@@ -304,6 +385,11 @@ def test_augment_options_are_checked():
         {"clean_probability": 1.5},
         {"tilt_db": float("nan")},
         {"reverb_seconds": (0.0, 1.0)},
+        {"noise_speed": (0.1, 1.0)},
+        {"noise_peaks_db": -3.0},
+        {"noise_mix_probability": 2.0},
+        {"highpass_hz": (0.0, 300.0)},
+        {"compress_probability": -0.1},
     ):
         with pytest.raises(ConfigError):
             MixAugmentConfig(**bad)

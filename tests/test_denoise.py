@@ -497,3 +497,26 @@ def test_clean_speech_rule_of_the_broad_corpus(monkeypatch):
         verdict, measures = sources.speech_verdict(wav, rate)
         assert verdict.startswith(reason) and (verdict == "") == (reason == "")
         assert measures["seconds"] == pytest.approx(len(wav) / rate, abs=0.01)
+
+
+def test_training_on_the_fly_can_balance_the_sources(tmp_path):
+    rng = np.random.default_rng(0)
+    for name, count in (("clean/big", 6), ("clean/small", 2), ("noise", 2)):
+        (tmp_path / name).mkdir(parents=True)
+        for n in range(count):
+            x = rng.standard_normal(8000) * (0.1 if name == "noise" else 0.01)
+            sf.write(tmp_path / name / f"{n}.wav", x.astype(np.float32), 16000)
+    files = sorted((tmp_path / "clean").rglob("*.wav"))
+    assert pipeline._balanced(files, tmp_path / "clean", 1.0) is None  # every file alike
+    weights = pipeline._balanced(files, tmp_path / "clean", 0.0)
+    assert weights[:6].sum() == pytest.approx(0.5) and weights[6:].sum() == pytest.approx(0.5)
+    run = pipeline.DenoiseRunConfig(
+        data=pipeline.DenoiseDataConfig(
+            clean=str(tmp_path / "clean"), noise=str(tmp_path / "noise"), val_files=2,
+            window_samples=4000, balance=0.0,
+        ),
+        model=SMALL,
+        train=pipeline.TrainConfig(epochs=1, batch_size=4, max_minutes=0),
+    )  # fmt: skip
+    scores = pipeline.train_denoiser(run, tmp_path / "run", progress=False)
+    assert np.isfinite(scores["l1"])

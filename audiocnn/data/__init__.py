@@ -10,7 +10,8 @@ epochs and later runs never decode again.
 - :mod:`~audiocnn.data.genre`: :func:`scan_genre_folder`, :func:`split_tracks`,
   :func:`track_source`;
 - :mod:`~audiocnn.data.windows`: ``RandomWindows``, ``SlidingWindows``;
-- :mod:`~audiocnn.data.denoise`: :func:`find_pairs`, ``PairedWindows``, ``NoiseMixer``.
+- :mod:`~audiocnn.data.denoise`: :func:`find_pairs`, ``PairedWindows``, ``NoiseMixer``,
+  :func:`group_weights`.
 """
 
 from audiocnn.data.augment import MixAugmentConfig
@@ -28,6 +29,7 @@ from audiocnn.data.denoise import (
     PairedWindows,
     audio_files_in,
     find_pairs,
+    group_weights,
     mix_at_snr,
 )
 from audiocnn.data.genre import (
@@ -59,6 +61,7 @@ __all__ = [
     "decode_files",
     "find_pairs",
     "list_audio_files",
+    "group_weights",
     "mix_at_snr",
     "scan_genre_folder",
     "split_tracks",

@@ -16,7 +16,7 @@ import torch
 import torchaudio.functional as AF
 
 from audiocnn.config import check
-from audiocnn.data.windows import random_colour
+from audiocnn.data.windows import random_colour, random_compressor, speed_change
 
 PROCEDURAL = ("coloured", "hum", "babble", "bursts")
 EARLY_SECONDS = 0.05  # the reverberant target keeps the direct sound and the first 50 ms
@@ -39,13 +39,42 @@ class MixAugmentConfig:
     procedural_probability: float = 0.0  # this share of the noise is procedural instead of
     # recorded: coloured noise of a random slope, mains hum with harmonics, babble of 3-6
     # other training utterances, or bursts
+    # What the network may otherwise learn by heart: the few hundred recorded noises
+    # themselves (it removed tiled training sound effects far better than unseen ones, issue 16).
+    noise_speed_probability: float = 0.0  # this share of the recorded noise is played faster
+    # or slower (pitch, resonances and loop rate with it) ...
+    noise_speed: tuple[float, ...] = (0.5, 2.0)  # ... by a factor drawn log-uniformly from this
+    noise_peaks_probability: float = 0.0  # this share of the noise gets 1-3 random resonances
+    noise_peaks_db: float = 12.0  # up to this many dB up or down, 1/3-1 1/2 octaves wide,
+    # centred at 100 Hz-6 kHz
+    noise_mix_probability: float = 0.0  # this share of the recorded noise has a second one
+    # (another file, each augmented alike) added 0-10 dB below it
+    # What a voice line from elsewhere may have been through (a microphone, a radio, a
+    # broadcast chain); the target keeps it, as it keeps the tilt and the band-limit:
+    speech_peaks_probability: float = 0.0  # this share of the speech gets 1-3 random
+    speech_peaks_db: float = 6.0  # resonances or notches of up to this many dB
+    highpass_probability: float = 0.0  # this share is high-passed (48 dB per octave) ...
+    highpass_hz: tuple[float, ...] = (150.0, 400.0)  # ... below a cutoff drawn from this range
+    compress_probability: float = 0.0  # this share goes through a random dynamic-range
+    # compressor (ratio 2-8, threshold at the 30th-80th percentile of its 10 ms levels)
 
     def __post_init__(self) -> None:
-        for name in ("speech_level_db", "lowpass_hz", "speed", "reverb_seconds", "tilt_db"):
+        for name in (
+            "speech_level_db",
+            "lowpass_hz",
+            "speed",
+            "reverb_seconds",
+            "tilt_db",
+            "noise_speed",
+            "noise_peaks_db",
+            "speech_peaks_db",
+            "highpass_hz",
+        ):
             value = getattr(self, name)
             values = value if isinstance(value, tuple) else (value,)
             check(all(math.isfinite(v) for v in values), f"{name} must be finite, got {value}")
-        for name in ("speech_level_db", "lowpass_hz", "speed", "reverb_seconds"):
+        ranges = ("speech_level_db", "lowpass_hz", "speed", "reverb_seconds", "noise_speed")
+        for name in (*ranges, "highpass_hz"):
             value = getattr(self, name)
             check(
                 len(value) in ((0, 2) if name == "speech_level_db" else (2,))
@@ -66,11 +95,24 @@ class MixAugmentConfig:
         )
         check(self.lowpass_hz[0] > 0, f"lowpass_hz must be > 0, got {list(self.lowpass_hz)}")
         check(self.tilt_db >= 0, f"tilt_db must be >= 0, got {self.tilt_db}")
+        check(
+            self.noise_speed[0] >= 0.25 and self.noise_speed[1] <= 4.0,
+            f"noise_speed must lie in 0.25-4, got {list(self.noise_speed)}",
+        )
+        for name in ("noise_peaks_db", "speech_peaks_db"):
+            check(getattr(self, name) >= 0, f"{name} must be >= 0, got {getattr(self, name)}")
+        check(self.highpass_hz[0] > 0, f"highpass_hz must be > 0, got {list(self.highpass_hz)}")
         for name in (
             "lowpass_probability",
             "reverb_probability",
             "clean_probability",
             "procedural_probability",
+            "noise_speed_probability",
+            "noise_peaks_probability",
+            "noise_mix_probability",
+            "speech_peaks_probability",
+            "highpass_probability",
+            "compress_probability",
         ):
             value = getattr(self, name)
             check(0.0 <= value <= 1.0, f"{name} must be in [0, 1], got {value}")
@@ -120,6 +162,45 @@ def procedural_noise(
     return (x / (np.std(x) + 1e-12)).astype(np.float32)
 
 
+def random_peaks(x: np.ndarray, rate: int, rng: np.random.Generator, peak_db: float) -> np.ndarray:
+    """``x`` through 1-3 random resonances (or notches): bumps of up to ``peak_db`` dB either
+    way on a log-frequency axis, 1/3-1 1/2 octaves wide (between the -6 dB points of the
+    bump's own dB), centred at 100 Hz-6 kHz. The RMS is kept."""
+    spectrum = np.fft.rfft(x)
+    octaves = np.log2(np.maximum(np.fft.rfftfreq(len(x), 1 / rate), 20.0))
+    gain_db = np.zeros_like(octaves)
+    for _ in range(int(rng.integers(1, 4))):
+        centre = rng.uniform(np.log2(100.0), np.log2(min(6000.0, rate / 2)))
+        width = rng.uniform(1 / 3, 1.5) / 2.355  # full width at half height -> Gaussian sigma
+        gain_db += rng.uniform(-peak_db, peak_db) * np.exp(-0.5 * ((octaves - centre) / width) ** 2)
+    out = np.fft.irfft(spectrum * 10 ** (gain_db / 20), n=len(x))
+    return (out * (np.std(x) / max(np.std(out), 1e-9))).astype(np.float32)
+
+
+def highpass(x: np.ndarray, rate: int, cutoff: float, slope_db: float = 48.0) -> np.ndarray:
+    """``x`` high-passed at ``cutoff`` Hz, ``slope_db`` per octave below it (in the frequency
+    domain, as :func:`random_colour` band-limits from above); the RMS is kept."""
+    spectrum = np.fft.rfft(x)
+    hz = np.maximum(np.fft.rfftfreq(len(x), 1 / rate), 1.0)
+    gain_db = -slope_db * np.maximum(np.log2(cutoff / hz), 0.0)
+    out = np.fft.irfft(spectrum * 10 ** (gain_db / 20), n=len(x))
+    return (out * (np.std(x) / max(np.std(out), 1e-9))).astype(np.float32)
+
+
+def recorded_noise(
+    track: np.ndarray, n: int, rate: int, rng: np.random.Generator, config: MixAugmentConfig
+) -> np.ndarray:
+    """``n`` samples of a recorded noise from a random offset (tiled when it is shorter), played
+    faster or slower with ``noise_speed_probability`` (``noise_speed``, log-uniform)."""
+    factor = 1.0
+    if config.noise_speed_probability and rng.random() < config.noise_speed_probability:
+        low, high = np.log(config.noise_speed[0]), np.log(config.noise_speed[1])
+        factor = float(np.exp(rng.uniform(low, high)))
+    length = int(np.ceil(n * factor)) + 1 if factor != 1.0 else n
+    segment = track[(int(rng.integers(len(track))) + np.arange(length)) % len(track)]
+    return speed_change(segment, factor, n) if factor != 1.0 else segment
+
+
 def augment_speech(
     speech: np.ndarray, rate: int, rng: np.random.Generator, config: MixAugmentConfig
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -138,6 +219,12 @@ def augment_speech(
             lowpass_hz=(low, high),
             lowpass_slope_db=48.0,
         )
+    if config.speech_peaks_probability and rng.random() < config.speech_peaks_probability:
+        speech = random_peaks(speech, rate, rng, config.speech_peaks_db)
+    if config.highpass_probability and rng.random() < config.highpass_probability:
+        speech = highpass(speech, rate, rng.uniform(*config.highpass_hz))
+    if config.compress_probability and rng.random() < config.compress_probability:
+        speech = random_compressor(speech, rate, rng)
     if rng.random() >= config.reverb_probability:
         return speech, speech
     full, early = room_response(rate, rng.uniform(*config.reverb_seconds), rng)

@@ -15,6 +15,8 @@ from audiocnn.data.augment import (
     MixAugmentConfig,
     augment_speech,
     procedural_noise,
+    random_peaks,
+    recorded_noise,
 )
 from audiocnn.data.base import DataError, list_audio_files
 from audiocnn.data.cache import DecodedAudio
@@ -95,6 +97,8 @@ class NoiseMixer(EpochSeededWindows):
     from ``snr_db``. Seeded: the same ``(seed, epoch, i)`` gives the same mixture. ``augment``
     (:class:`MixAugmentConfig`) adds level, colour, band-limits, speed, rooms, procedural
     noise and noiseless examples; with a room, the target is the early-reflection signal.
+    ``weights`` (one per clean file): each item draws its clean file by them, instead of item
+    ``i`` taking file ``i % files`` (a corpus balanced by source, see :func:`group_weights`).
 
     Returns items ``(noisy (1, window_samples), clean (1, window_samples))``.
     """
@@ -109,6 +113,7 @@ class NoiseMixer(EpochSeededWindows):
         windows_per_file: int = 1,
         seed: int = 0,
         augment: MixAugmentConfig = MixAugmentConfig(),
+        weights: np.ndarray | None = None,
     ) -> None:
         if not len(clean) or not len(noise):
             raise DataError("NoiseMixer needs at least one clean and one noise file")
@@ -117,23 +122,50 @@ class NoiseMixer(EpochSeededWindows):
         self.window_samples = window_samples
         self.snr_db = snr_db
         self.augment = augment
+        self.weights = None  # None: item i takes file i % files; else a draw by these weights
+        if weights is not None:
+            weights = np.asarray(weights, dtype=np.float64)
+            if weights.shape != (len(clean),) or (weights < 0).any() or not weights.sum() > 0:
+                raise DataError(f"weights must be {len(clean)} values >= 0, not all zero")
+            self.weights = np.cumsum(weights / weights.sum())
+
+    def _clean_track(self, i: int, rng: np.random.Generator) -> np.ndarray:
+        if self.weights is None:
+            return self.clean.track(i % len(self.clean))
+        k = int(np.searchsorted(self.weights, rng.random() * self.weights[-1], side="right"))
+        return self.clean.track(min(k, len(self.clean) - 1))
 
     def __getitem__(self, i: int) -> tuple[torch.Tensor, torch.Tensor]:
         if self.augment.active:
             return self._augmented(self.rng(i), i)
         rng = self.rng(i)
-        clean = _crop(self.clean.track(i % len(self.clean)), self.window_samples, rng)
+        clean = _crop(self._clean_track(i, rng), self.window_samples, rng)
         noise = self.noise.track(int(rng.integers(len(self.noise))))
         start = int(rng.integers(len(noise)))
         noise = noise[(start + np.arange(self.window_samples)) % len(noise)]  # tiled if short
         snr = rng.uniform(*self.snr_db)
         return mix_at_snr(torch.from_numpy(np.array(clean)), torch.from_numpy(noise), snr)
 
+    def _recorded_noise(self, rng: np.random.Generator, n: int) -> np.ndarray:
+        """A random recorded noise (:func:`recorded_noise`), with ``noise_mix_probability`` a
+        second one added 0-10 dB below it."""
+        config, rate = self.augment, self.clean.sample_rate
+        track = self.noise.track(int(rng.integers(len(self.noise))))
+        noise = recorded_noise(track, n, rate, rng, config)
+        if config.noise_mix_probability and rng.random() < config.noise_mix_probability:
+            other = recorded_noise(
+                self.noise.track(int(rng.integers(len(self.noise)))), n, rate, rng, config
+            )
+            if np.std(other) > 1e-9 and np.std(noise) > 1e-9:
+                level = 10 ** (-rng.uniform(0.0, 10.0) / 20)
+                noise = noise + other * (level * np.std(noise) / np.std(other))
+        return noise
+
     def _augmented(self, rng: np.random.Generator, i: int) -> tuple[torch.Tensor, torch.Tensor]:
         config, n = self.augment, self.window_samples
         rate = self.clean.sample_rate
         factor = rng.uniform(*config.speed)
-        speech = _crop(self.clean.track(i % len(self.clean)), int(np.ceil(n * factor)) + 1, rng)
+        speech = _crop(self._clean_track(i, rng), int(np.ceil(n * factor)) + 1, rng)
         speech = speed_change(speech, factor, n)
         heard, target = augment_speech(speech, rate, rng, config)
         noisy = heard
@@ -142,8 +174,9 @@ class NoiseMixer(EpochSeededWindows):
                 others = [self.clean.track(int(k)) for k in rng.integers(len(self.clean), size=6)]
                 noise = procedural_noise(n, rate, rng, others)
             else:
-                noise = self.noise.track(int(rng.integers(len(self.noise))))
-                noise = noise[(int(rng.integers(len(noise))) + np.arange(n)) % len(noise)]
+                noise = self._recorded_noise(rng, n)
+            if config.noise_peaks_probability and rng.random() < config.noise_peaks_probability:
+                noise = random_peaks(noise, rate, rng, config.noise_peaks_db)
             if config.tilt_db:
                 noise = random_colour(
                     noise, rate, rng, tilt_db=config.tilt_db, lowpass_probability=0
@@ -159,6 +192,14 @@ class NoiseMixer(EpochSeededWindows):
         scale = min(scale, 0.99 / max(float(np.abs(noisy).max()), 1e-9))  # no clipping
         pair = (np.asarray(noisy * scale, np.float32), np.asarray(target * scale, np.float32))
         return torch.from_numpy(pair[0])[None], torch.from_numpy(pair[1])[None]
+
+
+def group_weights(groups: list[str], power: float) -> np.ndarray:
+    """A weight per file such that each group's share is proportional to its file count to
+    ``power``: 1 gives every file the same weight, 0 every group the same share."""
+    names, index, counts = np.unique(np.asarray(groups), return_inverse=True, return_counts=True)
+    share = counts.astype(np.float64) ** power
+    return (share / share.sum() / counts)[index]
 
 
 def mix_at_snr(

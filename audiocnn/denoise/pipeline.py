@@ -5,6 +5,7 @@ The CLI (:mod:`audiocnn.denoise.cli`) only parses arguments and calls these func
 
 from __future__ import annotations
 
+import os
 import re
 import sys
 from dataclasses import asdict, dataclass, field
@@ -26,6 +27,7 @@ from audiocnn.data import (
     audio_files_in,
     decode_files,
     find_pairs,
+    group_weights,
 )
 from audiocnn.distributed import main_process_first
 from audiocnn.metrics import si_sdr, snr
@@ -61,6 +63,9 @@ class DenoiseDataConfig:
     windows_per_file: int = 4  # random windows per file per epoch
     snr_db: tuple[float, ...] = (-5.0, 15.0)  # on-the-fly mixing range
     split_seed: int = 0
+    balance: float = 1.0  # each folder directly under `clean` (a package) gets a share of the
+    # training windows in proportion to its file count to this power: 1, per file; 0.5, larger
+    # folders less; 0, every folder alike (its files drawn more often)
     select_on: str = "window_loss"  # what picks best.pt: the loss on validation windows, or
     # "file_si_sdr": the mean SI-SDR improvement of whole val_pairs files (what compare scores)
 
@@ -69,6 +74,7 @@ class DenoiseDataConfig:
         for name in ("window_samples", "windows_per_file"):
             check(getattr(self, name) >= 1, f"{name} must be at least 1, got {getattr(self, name)}")
         check(self.val_files >= 0, f"val_files must be >= 0, got {self.val_files}")
+        check(0 <= self.balance <= 1, f"balance must be in [0, 1], got {self.balance}")
         check_choice("select_on", self.select_on, ("window_loss", "file_si_sdr"))
         check(
             self.select_on != "file_si_sdr" or bool(self.val_pairs),
@@ -229,6 +235,7 @@ def prepare_datasets(run: DenoiseRunConfig, progress: bool = True):
             windows_per_file=data.windows_per_file,
             seed=seed,
             augment=run.augment,
+            weights=_balanced(train_files, Path(data.clean), data.balance),
         )
         described = f"{len(train_files)} clean files mixed with {len(noise)} noise files"
         if run.augment.active:
@@ -263,6 +270,14 @@ def builtin_pairs() -> Path:
     corpus = synth.builtin_denoise_corpus()
     print(f"no data given: using the built-in denoise corpus at {corpus}", file=sys.stderr)
     return corpus
+
+
+def _balanced(files: list[Path], root: Path, power: float) -> np.ndarray | None:
+    """:func:`group_weights` by the folder directly under ``root`` (None for ``power`` 1)."""
+    if power == 1:
+        return None
+    parts = [Path(os.path.relpath(f, root)).parts for f in files]
+    return group_weights([p[0] if len(p) > 1 else "" for p in parts], power)
 
 
 def _hold_out(files: list[Path], data: DenoiseDataConfig) -> tuple[list[Path], list[Path]]:
