@@ -217,6 +217,8 @@ def _initialise(model: nn.Module, path: Path, metadata: dict, verbose: bool) -> 
     weights = saved.get("state_dict")
     if not isinstance(weights, dict):
         raise ResumeError(f"{path}: no 'state_dict' entry; not a complete audiocnn checkpoint")
+    if hasattr(model, "fit_weights"):  # e.g. a network given more inputs (new features)
+        weights = model.fit_weights(weights)
     own = model.state_dict()
     for name, value in weights.items():
         if name not in own:

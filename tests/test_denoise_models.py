@@ -89,6 +89,8 @@ def small_spectral(**changes) -> torch.nn.Module:
         {"noise_floor_features": True, "spectral_inputs": "bins", "deep_filter_bins": 0},
         {"spectral_recurrent": 6},
         {"spectral_recurrent": 6, "spectral_context": 5, "noise_floor_features": True},
+        {"pitch_features": True, "pitch_lags": (4, 40)},
+        {"pitch_features": True, "pitch_lags": (8, 8), "spectral_lookahead": 2},
     ],
 )
 @pytest.mark.parametrize("block", [1, 15, 16, 17, 1000, 3001])
@@ -171,6 +173,35 @@ def test_recurrent_branch_starts_silent_and_then_remembers_the_start():
         late = slice(2000, None)  # past the FIR gain network's reach (< 30 frames of 16)
         assert not torch.allclose(recurrent(changed)[..., late], recurrent(x)[..., late])
         torch.testing.assert_close(plain(changed)[..., late], plain(x)[..., late])
+
+
+def test_pitch_features_find_the_period_and_start_from_weights_without_them(tmp_path):
+    from audiocnn import checkpoint
+    from audiocnn.train import _initialise
+
+    torch.manual_seed(3)
+    plain = small_spectral(noise_floor_features=True)
+    pitched = small_spectral(noise_floor_features=True, pitch_features=True, pitch_lags=(4, 40))
+    with torch.no_grad():
+        for p in plain.parameters():
+            p.add_(0.3 * torch.randn_like(p))
+    path = tmp_path / "plain.pt"
+    checkpoint.save(path, {"model_name": "SpectralMaskDenoiser", "state_dict": plain.state_dict()})
+    _initialise(pitched, path, {"model_name": "SpectralMaskDenoiser"}, verbose=False)
+    x = torch.randn(1, 1, 2000, dtype=torch.float64)
+    with torch.no_grad():
+        torch.testing.assert_close(pitched(x), plain(x), rtol=0, atol=1e-12)  # zero taps in
+    # a 25-sample period: every band of a frame matches the frame 25 samples earlier
+    period = torch.randn(25, dtype=torch.float64).repeat(12)[None, None]  # 300 samples
+    n, lag = pitched.frame_taps, pitched.max_lag
+    reach = torch.cat([torch.zeros(1, 1, 99, dtype=torch.float64), period], -1)[0]
+    reach = reach.unfold(-1, n + lag, 16)  # (1, frames, n + lag)
+    spectrum = torch.fft.rfft(reach[..., lag:] * pitched.window, dim=-1)
+    found = pitched._pitch_match(reach, spectrum)[0, -1]  # the last frame: all periodic
+    assert found.shape == (8 + 1,)
+    torch.testing.assert_close(found, torch.ones_like(found), rtol=0, atol=1e-6)
+    with pytest.raises(ConfigError, match="pitch_lags"):
+        replace(SMALL_SPECTRAL, pitch_lags=(10, 5))
 
 
 def test_deep_filter_starts_silent_then_filters_each_low_bin_over_its_last_frames():

@@ -49,6 +49,11 @@ class SpectralMaskDenoiserConfig(DenoiseModelConfig):
     level_normalise: bool = False  # log-powers relative to the level heard so far
     # (dsp.running_level) instead of absolute: the same speech louder or quieter looks alike
     gain_floor_db: float = 0.0  # lowest gain, e.g. -25 (no band is wiped out); 0: none
+    pitch_features: bool = False  # also give the network, per band, how well the frame matches
+    # itself one pitch period earlier (RNNoise's pitch correlation: voiced speech near 1 in the
+    # bands its harmonics fill, whatever the voice), and that best match itself
+    pitch_lags: tuple[int, ...] = (32, 256)  # [shortest, longest] period searched, in samples
+    # (500 and 62.5 Hz at 16 kHz)
     spectral_taps: tuple[int, ...] = (1, 3, 3, 3, 3, 1)  # taps per layer, in frames
     spectral_dilations: tuple[int, ...] = (1, 1, 2, 4, 8, 1)  # spacing, in frames
 
@@ -56,6 +61,11 @@ class SpectralMaskDenoiserConfig(DenoiseModelConfig):
         check_choice("spectral_inputs", self.spectral_inputs, ("bands", "bins"))
         positive(self, "frame_taps", "hop", "spectral_hidden", "deep_filter_taps")
         positive(self, "spectral_taps", "spectral_dilations")
+        lags = self.pitch_lags
+        check(
+            len(lags) == 2 and 1 <= lags[0] <= lags[1],
+            f"pitch_lags must be [shortest, longest], 1 <= shortest <= longest: {list(lags)}",
+        )
         rise = self.noise_floor_rise_db
         check(0 < rise <= 100, f"noise_floor_rise_db must be in (0, 100] dB/s, got {rise}")
         check(
@@ -169,12 +179,18 @@ class SpectralMaskDenoiser(nn.Module):
                 f"deep_filter_bins must be 0..{bins} (frame_taps {c.frame_taps} gives {bins} "
                 f"bins) and deep_filter_taps >= 1, got {self.df_bins} and {self.df_taps}"
             )
+        self.pitch = c.pitch_features
+        self.min_lag, self.max_lag = c.pitch_lags if self.pitch else (0, 0)
+        if self.pitch and self.band_weights is None:
+            raise ValueError("pitch_features needs spectral_bands > 0 and spectral_inputs 'bands'")
         self.gain_outputs = outputs
         if self.df_bins:
             # The network also sees those bins' complex values (normalised per frame) and
             # gives a real and an imaginary tap per bin and frame of the filter.
             first += 2 * self.df_bins
             outputs += 2 * self.df_bins * self.df_taps
+        if self.pitch:  # after the deep filter's inputs: the weights of a network without
+            first += inputs + 1  # them fit the same places (see fit_weights)
         self.recurrent = self.recurrent_out = None
         if c.spectral_recurrent:
             # It sees the features, not the context branch's summary of them; its output
@@ -212,13 +228,16 @@ class SpectralMaskDenoiser(nn.Module):
             complex_type = torch.promote_types(x.dtype, torch.complex64)  # float64: complex128
             past = x.new_zeros(batch, self.df_taps - 1, self.df_bins, dtype=complex_type)
             ahead = x.new_zeros(batch, self.lookahead, n // 2 + 1, dtype=complex_type)
-            state = [x.new_zeros(batch, n - 1), None, x.new_zeros(batch, n - 1), 0, past, ahead]
+            history = x.new_zeros(batch, n - 1 + self.max_lag)  # the pitch search's reach too
+            state = [history, None, x.new_zeros(batch, n - 1), 0, past, ahead]
             state += [None, None]  # the noise floor's and the level's
         history, gain_state, pending, position, past, ahead, floor_state, level_state = state
-        signal = torch.cat([history, x[:, 0]], dim=-1)  # sample i is position - (n - 1) + i
+        # sample i is position - (n - 1) - max_lag + i (max_lag: 0 without pitch features)
+        signal = torch.cat([history, x[:, 0]], dim=-1)
+        lag = self.max_lag
         first = (hop - 1 - position) % hop  # block offset of the first frame's last sample
-        if signal.shape[-1] - first >= n:
-            frames = signal[:, first:].unfold(-1, n, hop)  # (batch, frames, n)
+        if signal.shape[-1] - lag - first >= n:
+            frames = signal[:, lag + first :].unfold(-1, n, hop)  # (batch, frames, n)
         else:  # a short block that completes no frame
             frames = signal.new_zeros(batch, 0, n)
         # Output sample j of this block estimates input position + j - delay; frame k covers
@@ -236,6 +255,10 @@ class SpectralMaskDenoiser(nn.Module):
                 scale = (low.real.square() + low.imag.square()).mean(-1, keepdim=True)
                 unit = low * torch.rsqrt(scale + 1e-10)
                 features = torch.cat([features, unit.real, unit.imag], -1)
+            if self.pitch:
+                with torch.no_grad():  # a function of the input alone
+                    reach = signal[:, first:].unfold(-1, n + lag, hop)[:, : frames.shape[1]]
+                    features = torch.cat([features, self._pitch_match(reach, spectrum)], -1)
             logits, gain_state = self._gain_logits(features.transpose(1, 2), gain_state)
             logits = logits.transpose(1, 2)  # (batch, frames, outputs)
             gains = torch.sigmoid(logits[..., : self.gain_outputs])  # per band or bin
@@ -259,7 +282,7 @@ class SpectralMaskDenoiser(nn.Module):
             out[:, first : first + added.shape[-1]] += added
         y = out[:, :length]
         new_state = [
-            signal[:, signal.shape[-1] - (n - 1) :],
+            signal[:, signal.shape[-1] - (n - 1 + lag) :],
             gain_state,
             out[:, length:],
             position + length,
@@ -287,6 +310,51 @@ class SpectralMaskDenoiser(nn.Module):
             parts += [floor - reference, log_power - floor]
         features = torch.cat(parts, -1) * self.feature_scale
         return features, floor_state, level_state
+
+    def _pitch_match(self, reach: torch.Tensor, spectrum: torch.Tensor) -> torch.Tensor:
+        """Per band, the normalised correlation of each frame's spectrum with that of the
+        samples one pitch period earlier, and the best normalised correlation itself.
+
+        ``reach (batch, frames, max_lag + n)`` holds each frame (its last n samples) and the
+        ``max_lag`` before it; the period is the lag in ``pitch_lags`` whose earlier n samples
+        correlate best with the frame (the whole frame, as RNNoise's pitch search).
+        """
+        n, lag = self.frame_taps, self.max_lag
+        frame = reach[..., lag:]
+        size = 1 << (n + lag - 1).bit_length()
+        # shift s = lag - period: the earlier samples reach[s : s + n]
+        correlation = torch.fft.irfft(  # c[s] = sum_i frame[i] reach[s + i]
+            torch.fft.rfft(frame, size).conj() * torch.fft.rfft(reach, size), size
+        )
+        correlation = correlation[..., : lag - self.min_lag + 1].flip(-1)  # shift 0 is at -1
+        squares = torch.nn.functional.pad(reach.square().cumsum(-1), (1, 0))
+        energy = squares[..., n:] - squares[..., :-n]  # of reach[s : s + n], s = 0 .. lag
+        energy = energy[..., : lag - self.min_lag + 1].flip(-1)
+        own = frame.square().sum(-1, keepdim=True)
+        # index j: period min_lag + j
+        normalised = correlation / torch.sqrt(own * energy + 1e-10)
+        best, index = normalised.max(-1)
+        shift = lag - self.min_lag - index  # where the best period's samples start in reach
+        take = shift[..., None] + torch.arange(n, device=reach.device)
+        earlier = torch.gather(reach, -1, take) * self.window.to(reach.dtype)
+        delayed = torch.fft.rfft(earlier, dim=-1)
+        weights = self.band_weights.to(reach.dtype)
+        cross = (spectrum * delayed.conj()).real @ weights
+        powers = (spectrum.abs().square() @ weights) * (delayed.abs().square() @ weights)
+        return torch.cat([cross * torch.rsqrt(powers + 1e-20), best[..., None]], -1)
+
+    def fit_weights(self, weights: dict) -> dict:
+        """``weights`` of this design without pitch features, made to fit one with them: the
+        gain network's first layer gets zero taps from the new inputs, so it starts out giving
+        exactly what the weights gave (``[train] init``)."""
+        name = "gains.layers.0.taps"
+        own = self.state_dict()[name]
+        taps = weights.get(name)
+        if self.pitch and taps is not None and taps.shape[1] < own.shape[1]:  # (taps, in, out)
+            grown = taps.new_zeros(taps.shape[0], own.shape[1], taps.shape[2])
+            grown[:, : taps.shape[1]] = taps
+            weights = {**weights, name: grown}
+        return weights
 
     def _deep_filter(self, gated, low, taps, past):
         """Add ``sum_i C_i(t) X(t - i)`` to the lowest bins of the gated frames: a complex FIR
