@@ -197,7 +197,7 @@ class NoiseMixer(EpochSeededWindows):
 def group_weights(groups: list[str], power: float) -> np.ndarray:
     """A weight per file such that each group's share is proportional to its file count to
     ``power``: 1 gives every file the same weight, 0 every group the same share."""
-    names, index, counts = np.unique(np.asarray(groups), return_inverse=True, return_counts=True)
+    _, index, counts = np.unique(np.asarray(groups), return_inverse=True, return_counts=True)
     share = counts.astype(np.float64) ** power
     return (share / share.sum() / counts)[index]
 

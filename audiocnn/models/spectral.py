@@ -110,6 +110,9 @@ class SpectralMaskDenoiser(nn.Module):
        ``spectral_lookahead`` frames of look-ahead: frame t is gated (and deep-filtered) by the
        network's output at frame t + L, so it has heard L hops past the frame it cleans; the
        deep filter's taps then reach from frame t + L back (the newest ``deep_filter_taps``).
+       ``pitch_features`` adds RNNoise's pitch correlation to the inputs: each frame's best
+       normalised correlation with the frame one period earlier (a period in ``pitch_lags``),
+       and per band the correlation of the two frames' spectra (voiced speech: near 1).
     3. Synthesis: each gated frame through the synthesis filters (``irfft`` and the same
        window) and overlap-added: the FIR synthesis bank. With gains of 1 the chain is an exact
        delay of ``frame_taps - 1 + hop * spectral_lookahead`` samples (the latency).
