@@ -16,7 +16,7 @@ import torch
 import torchaudio.functional as AF
 
 from audiocnn.config import check
-from audiocnn.data.windows import random_colour, random_compressor, speed_change
+from audiocnn.data.windows import random_colour, random_compressor, speed_change, through_gain
 
 PROCEDURAL = ("coloured", "hum", "babble", "bursts")
 EARLY_SECONDS = 0.05  # the reverberant target keeps the direct sound and the first 50 ms
@@ -173,8 +173,7 @@ def random_peaks(x: np.ndarray, rate: int, rng: np.random.Generator, peak_db: fl
         centre = rng.uniform(np.log2(100.0), np.log2(min(6000.0, rate / 2)))
         width = rng.uniform(1 / 3, 1.5) / 2.355  # full width at half height -> Gaussian sigma
         gain_db += rng.uniform(-peak_db, peak_db) * np.exp(-0.5 * ((octaves - centre) / width) ** 2)
-    out = np.fft.irfft(spectrum * 10 ** (gain_db / 20), n=len(x))
-    return (out * (np.std(x) / max(np.std(out), 1e-9))).astype(np.float32)
+    return through_gain(x, spectrum, gain_db)
 
 
 def highpass(x: np.ndarray, rate: int, cutoff: float, slope_db: float = 48.0) -> np.ndarray:
@@ -182,9 +181,7 @@ def highpass(x: np.ndarray, rate: int, cutoff: float, slope_db: float = 48.0) ->
     domain, as :func:`random_colour` band-limits from above); the RMS is kept."""
     spectrum = np.fft.rfft(x)
     hz = np.maximum(np.fft.rfftfreq(len(x), 1 / rate), 1.0)
-    gain_db = -slope_db * np.maximum(np.log2(cutoff / hz), 0.0)
-    out = np.fft.irfft(spectrum * 10 ** (gain_db / 20), n=len(x))
-    return (out * (np.std(x) / max(np.std(out), 1e-9))).astype(np.float32)
+    return through_gain(x, spectrum, -slope_db * np.maximum(np.log2(cutoff / hz), 0.0))
 
 
 def recorded_noise(

@@ -170,8 +170,14 @@ def random_colour(
         gain_db = gain_db - lowpass_slope_db * np.maximum(
             np.log2(np.maximum(hz, 1.0) / cutoff), 0.0
         )
-    out = np.fft.irfft(spectrum * 10 ** (gain_db / 20), n=len(window))
-    return (out * (np.std(window) / max(np.std(out), 1e-9))).astype(np.float32)
+    return through_gain(window, spectrum, gain_db)
+
+
+def through_gain(x: np.ndarray, spectrum: np.ndarray, gain_db: np.ndarray) -> np.ndarray:
+    """``x`` (whose ``rfft`` is ``spectrum``) through a gain of ``gain_db`` per bin, as float32,
+    its RMS kept."""
+    out = np.fft.irfft(spectrum * 10 ** (gain_db / 20), n=len(x))
+    return (out * (np.std(x) / max(np.std(out), 1e-9))).astype(np.float32)
 
 
 def random_compressor(
