@@ -350,6 +350,34 @@ def test_speech_can_sound_as_if_recorded_elsewhere():
         assert not np.allclose(heard, voice) and np.std(heard) == pytest.approx(np.std(voice), 1e-3)
 
 
+def test_formant_shift_moves_the_envelope_and_keeps_the_pitch():
+    from audiocnn.data import MixAugmentConfig
+    from audiocnn.data.augment import augment_speech, formant_shift
+
+    rate, pitch = 16000, 160  # a pulse train (period 100 samples) through one formant at 800 Hz
+    pulses = np.zeros(rate)
+    pulses[::100] = 1.0
+    hz = np.fft.rfftfreq(rate, 1 / rate)
+    formant = np.exp(-0.5 * ((hz - 800.0) / 150.0) ** 2) + 0.01
+    voice = np.fft.irfft(np.fft.rfft(pulses) * formant, n=rate).astype(np.float32)
+    harmonics = np.arange(1, 20) * pitch
+
+    def harmonic_levels(x):
+        return np.abs(np.fft.rfft(x))[harmonics]
+
+    for factor, expected in ((1.2, 960), (0.8, 640)):
+        moved = formant_shift(voice, rate, factor)
+        power = np.abs(np.fft.rfft(moved)) ** 2
+        assert harmonics[np.argmax(harmonic_levels(moved))] == expected
+        assert power[harmonics].sum() > 0.95 * power.sum()  # the pitch stays: no new lines
+        assert np.std(moved) == pytest.approx(np.std(voice), 1e-3)
+    np.testing.assert_allclose(formant_shift(voice, rate, 1.0), voice, atol=1e-4)
+    heard, target = augment_speech(
+        voice, rate, np.random.default_rng(0), MixAugmentConfig(formant_probability=1.0)
+    )
+    assert np.array_equal(heard, target) and not np.allclose(heard, voice, atol=1e-3)
+
+
 def test_clean_files_can_be_drawn_balanced_by_source(tmp_path):
     from audiocnn.data import MixAugmentConfig, group_weights
 
@@ -390,6 +418,8 @@ def test_augment_options_are_checked():
         {"noise_mix_probability": 2.0},
         {"highpass_hz": (0.0, 300.0)},
         {"compress_probability": -0.1},
+        {"formant_shift": (0.3, 1.2)},
+        {"formant_probability": 1.1},
     ):
         with pytest.raises(ConfigError):
             MixAugmentConfig(**bad)

@@ -57,6 +57,10 @@ class MixAugmentConfig:
     highpass_hz: tuple[float, ...] = (150.0, 400.0)  # ... below a cutoff drawn from this range
     compress_probability: float = 0.0  # this share goes through a random dynamic-range
     # compressor (ratio 2-8, threshold at the 30th-80th percentile of its 10 ms levels)
+    # New voices out of the training ones: ``speed`` moves pitch and formants together; this
+    # moves the formants (the vocal tract's length) alone, so the two vary independently.
+    formant_probability: float = 0.0  # this share of the speech has its formants moved ...
+    formant_shift: tuple[float, ...] = (0.85, 1.2)  # ... by a factor drawn log-uniformly
 
     def __post_init__(self) -> None:
         for name in (
@@ -69,11 +73,13 @@ class MixAugmentConfig:
             "noise_peaks_db",
             "speech_peaks_db",
             "highpass_hz",
+            "formant_shift",
         ):
             value = getattr(self, name)
             values = value if isinstance(value, tuple) else (value,)
             check(all(math.isfinite(v) for v in values), f"{name} must be finite, got {value}")
         ranges = ("speech_level_db", "lowpass_hz", "speed", "reverb_seconds", "noise_speed")
+        ranges = (*ranges, "formant_shift")
         for name in (*ranges, "highpass_hz"):
             value = getattr(self, name)
             check(
@@ -102,6 +108,10 @@ class MixAugmentConfig:
         for name in ("noise_peaks_db", "speech_peaks_db"):
             check(getattr(self, name) >= 0, f"{name} must be >= 0, got {getattr(self, name)}")
         check(self.highpass_hz[0] > 0, f"highpass_hz must be > 0, got {list(self.highpass_hz)}")
+        check(
+            self.formant_shift[0] >= 0.5 and self.formant_shift[1] <= 2.0,
+            f"formant_shift must lie in 0.5-2, got {list(self.formant_shift)}",
+        )
         for name in (
             "lowpass_probability",
             "reverb_probability",
@@ -113,6 +123,7 @@ class MixAugmentConfig:
             "speech_peaks_probability",
             "highpass_probability",
             "compress_probability",
+            "formant_probability",
         ):
             value = getattr(self, name)
             check(0.0 <= value <= 1.0, f"{name} must be in [0, 1], got {value}")
@@ -184,6 +195,35 @@ def highpass(x: np.ndarray, rate: int, cutoff: float, slope_db: float = 48.0) ->
     return through_gain(x, spectrum, -slope_db * np.maximum(np.log2(cutoff / hz), 0.0))
 
 
+def formant_shift(
+    x: np.ndarray, rate: int, factor: float, max_db: float = 15.0, lifter_ms: float = 1.5
+) -> np.ndarray:
+    """``x`` with its formants moved ``factor`` times up in frequency and its pitch kept: each
+    32 ms frame's spectral envelope (its log-magnitude smoothed by keeping the cepstrum below
+    ``lifter_ms``, under the shortest pitch period) is read at ``f / factor`` instead of ``f``,
+    and the frame is multiplied by the ratio of the two envelopes, at most ``max_db`` either way
+    (the phase and the harmonics stay: a time-varying equaliser). The RMS is kept."""
+    n_fft, hop = 512, 128
+    signal = torch.from_numpy(np.asarray(x, np.float32))
+    window = torch.hann_window(n_fft)
+    spectrum = torch.stft(signal, n_fft, hop, window=window, return_complex=True)  # (bins, T)
+    log_magnitude = torch.log(spectrum.abs() + 1e-6)
+    cepstrum = torch.fft.irfft(log_magnitude, n=n_fft, dim=0)
+    keep = max(2, int(lifter_ms * 1e-3 * rate))
+    cepstrum[keep : n_fft - keep + 1] = 0.0
+    envelope = torch.fft.rfft(cepstrum, dim=0).real  # (bins, T)
+    bins = envelope.shape[0]
+    source = torch.clamp(torch.arange(bins, dtype=torch.float32) / factor, 0, bins - 1)
+    low = source.floor().long()
+    high = torch.clamp(low + 1, max=bins - 1)
+    frac = (source - low)[:, None]
+    moved = envelope[low] * (1 - frac) + envelope[high] * frac
+    limit = max_db / 20 * math.log(10)
+    gain = torch.exp(torch.clamp(moved - envelope, -limit, limit))
+    out = torch.istft(spectrum * gain, n_fft, hop, window=window, length=len(signal)).numpy()
+    return (out * (np.std(x) / max(np.std(out), 1e-9))).astype(np.float32)
+
+
 def recorded_noise(
     track: np.ndarray, n: int, rate: int, rng: np.random.Generator, config: MixAugmentConfig
 ) -> np.ndarray:
@@ -201,10 +241,13 @@ def recorded_noise(
 def augment_speech(
     speech: np.ndarray, rate: int, rng: np.random.Generator, config: MixAugmentConfig
 ) -> tuple[np.ndarray, np.ndarray]:
-    """``(speech as heard, target)``: colour, band-limit and room applied to a clean window.
-    Without a room the target is the coloured speech itself; with one it is the speech
+    """``(speech as heard, target)``: formants, colour, band-limit and room applied to a clean
+    window. Without a room the target is the coloured speech itself; with one it is the speech
     through the room's first 50 ms (its colour stays, its tail goes)."""
     speech = speech.astype(np.float32)
+    if config.formant_probability and rng.random() < config.formant_probability:
+        low, high = np.log(config.formant_shift[0]), np.log(config.formant_shift[1])
+        speech = formant_shift(speech, rate, float(np.exp(rng.uniform(low, high))))
     if config.tilt_db or config.lowpass_probability:
         low, high = config.lowpass_hz
         speech = random_colour(
