@@ -70,6 +70,8 @@ def main() -> None:
     parser.add_argument("--short", action="store_true", help="noise recordings under 0.5 s only")
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args()
+    if args.count < len(SNRS):
+        parser.error(f"--count must be at least {len(SNRS)}: one mixture at each SNR")
     speech = {
         "training speech": sorted((args.data / "train" / "clean").rglob("*.wav")),
         "unseen speech": sorted((args.data / "val_ood" / "speech").rglob("*.wav")),
@@ -98,14 +100,15 @@ def main() -> None:
     snrs = " / ".join(f"{snr}" for snr in SNRS)
     kind = "effects under 0.5 s" if args.short else "any recording"
     print(f"SI-SDR improvement (dB) at {snrs} dB, {args.count} mixtures a set; noise: {kind}")
-    print(f"{'set':<34}" + "".join(f"{name[-36:]:>38}" for name in found))
+    width = max(24, *(len(name) + 2 for name in found))  # whole names: no cut checkpoint paths
+    print(f"{'set':<34}" + "".join(f"{name:>{width}}" for name in found))
     rows = {
         name: {m: improvements(method, pairs) for m, method in found.items()}
         for name, pairs in sets.items()
     }
     for name, row in rows.items():
         cells = [" / ".join(f"{row[m][snr]:+.2f}" for snr in SNRS) for m in found]
-        print(f"{name:<34}" + "".join(f"{cell:>38}" for cell in cells), flush=True)
+        print(f"{name:<34}" + "".join(f"{cell:>{width}}" for cell in cells), flush=True)
 
 
 if __name__ == "__main__":
