@@ -62,6 +62,9 @@ class TrainConfig:
         check_choice("device", self.device, ("auto", "cpu", "cuda"))
 
 
+BUDGETS = ("max_minutes",)  # may differ on resume: a longer budget for the rest of a run
+
+
 class ResumeError(ValueError):
     """A run that cannot be resumed as asked; the message names the checkpoint."""
 
@@ -332,8 +335,11 @@ class _Progress:
 
     def restore(self, state, config, model, optimizer, schedule, path) -> None:
         saved = asdict(TrainConfig()) | state["train_config"]  # keys added since: defaults
-        if saved != asdict(config):
-            changed = sorted(k for k, v in asdict(config).items() if saved.get(k) != v)
+        wanted = asdict(config)
+        for name in BUDGETS:  # this process's budget, not the run's setup
+            saved[name] = wanted[name]
+        if saved != wanted:
+            changed = sorted(k for k, v in wanted.items() if saved.get(k) != v)
             raise ResumeError(
                 f"{path}: cannot resume with a different training setup "
                 f"(changed: {', '.join(changed)}); use the interrupted run's settings"

@@ -452,6 +452,8 @@ def test_each_epoch_kept_and_a_run_saved_before_a_setting_existed_resumes(tmp_pa
     torch.save(state, out / "last.pt")
     pipeline.train_denoiser(run, out, resume=True, progress=False)  # not "changed: init"
     assert len(json.loads((out / "history.json").read_text())) == 2
+    longer = replace(run, train=replace(run.train, max_minutes=90.0))  # a budget, not the setup
+    pipeline.train_denoiser(longer, out, resume=True, progress=False)
     changed = replace(run, train=replace(run.train, init=str(out / "best.pt")))
     with pytest.raises(ResumeError, match="changed: init"):
         pipeline.train_denoiser(changed, out, resume=True, progress=False)
