@@ -381,6 +381,12 @@ def test_best_checkpoint_by_whole_file_improvement(tmp_path, monkeypatch, capsys
                       "--halves"]) == 0  # fmt: skip
     out = capsys.readouterr().out
     assert out.count("chosen on half") == 2 and out.count("epoch_003 ") == 2
+    # --halves --final: last.pt on each half, against itself: no margin on either
+    assert pick.main([str(tmp_path / "run"), "--against", str(tmp_path / "run" / "last.pt"),
+                      "--halves", "--final"]) == 0  # fmt: skip
+    out = capsys.readouterr().out
+    assert "chosen on half" not in out
+    assert len(re.findall(r"half [AB] .*\n +last .*worst [+-]0\.00", out)) == 2
 
 
 def test_fine_tuning_starts_from_a_checkpoint_and_may_add_a_branch(tmp_path, capsys):

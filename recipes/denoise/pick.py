@@ -12,6 +12,8 @@ margin over it. ``--average K`` also scores the mean of the weights of the last 
 The margins are measured on the set the epoch is chosen on, so the best of them is optimistic.
 ``--halves`` measures by how much: it scores every kept epoch on each half of the utterances
 (every SNR of one utterance in the same half), chooses on one half and reports the other.
+``--halves --final`` scores only the run's ``last.pt`` on each half: the ship rule's check that a
+final epoch, which nothing chose, beats the reference on both halves.
 """
 
 from __future__ import annotations
@@ -67,6 +69,11 @@ def cross_check(
         model, _ = checkpoint.load_model(path, "denoise")
         gains = pipeline.folder_improvements(model, root, rate, False)[1]
         epochs[path.stem] = [on(half, gains) for half in split]
+    if len(kept) == 1:  # --final: nothing to choose, the one epoch on each half
+        for n, figures in enumerate(epochs[kept[0].stem]):
+            print(f"half {'AB'[n]} ({len(split[n])} files):")
+            print(describe(kept[0].stem, figures, reference[n]))
+        return
     for chosen, other in ((0, 1), (1, 0)):
         worst = {
             name: min(margins(f[chosen], reference[chosen]).values()) for name, f in epochs.items()
@@ -100,10 +107,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--halves", action="store_true", help="choose on half the files, score on the other"
     )
+    parser.add_argument(
+        "--final", action="store_true", help="with --halves: the last.pt weights on each half"
+    )
     args = parser.parse_args(argv)
     last = checkpoint.load(args.run / "last.pt")
     root = Path(last["run_config"]["data"]["val_pairs"])
-    kept = sorted((args.run / "epochs").glob("epoch_*.pt"))
+    kept = (
+        [args.run / "last.pt"] if args.final else sorted((args.run / "epochs").glob("epoch_*.pt"))
+    )
     if (args.average or args.halves) and not kept:
         print(f"error: {args.run / 'epochs'}: no kept epochs (set [train] keep_epochs)")
         return 2
