@@ -79,8 +79,7 @@ class MixAugmentConfig:
             values = value if isinstance(value, tuple) else (value,)
             check(all(math.isfinite(v) for v in values), f"{name} must be finite, got {value}")
         ranges = ("speech_level_db", "lowpass_hz", "speed", "reverb_seconds", "noise_speed")
-        ranges = (*ranges, "formant_shift")
-        for name in (*ranges, "highpass_hz"):
+        for name in (*ranges, "highpass_hz", "formant_shift"):
             value = getattr(self, name)
             check(
                 len(value) in ((0, 2) if name == "speech_level_db" else (2,))
@@ -198,11 +197,13 @@ def highpass(x: np.ndarray, rate: int, cutoff: float, slope_db: float = 48.0) ->
 def formant_shift(
     x: np.ndarray, rate: int, factor: float, max_db: float = 15.0, lifter_ms: float = 1.5
 ) -> np.ndarray:
-    """``x`` with its formants moved ``factor`` times up in frequency and its pitch kept: each
-    32 ms frame's spectral envelope (its log-magnitude smoothed by keeping the cepstrum below
-    ``lifter_ms``, under the shortest pitch period) is read at ``f / factor`` instead of ``f``,
-    and the frame is multiplied by the ratio of the two envelopes, at most ``max_db`` either way
-    (the phase and the harmonics stay: a time-varying equaliser). The RMS is kept."""
+    """``x`` with its formants moved ``factor`` times up in frequency and its pitch kept.
+
+    Each 512-sample frame's (32 ms at 16 kHz) spectral envelope, its log-magnitude smoothed by
+    keeping the cepstrum below ``lifter_ms`` (under the shortest pitch period), is read at
+    ``f / factor`` instead of ``f``, and the frame is multiplied by the ratio of the two
+    envelopes, at most ``max_db`` either way: a time-varying equaliser, so the phase and the
+    harmonics stay. The RMS is kept."""
     n_fft, hop = 512, 128
     signal = torch.from_numpy(np.asarray(x, np.float32))
     window = torch.hann_window(n_fft)

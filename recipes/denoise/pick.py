@@ -111,6 +111,8 @@ def main(argv: list[str] | None = None) -> int:
         "--final", action="store_true", help="with --halves: the last.pt weights on each half"
     )
     args = parser.parse_args(argv)
+    if args.final and not args.halves:
+        parser.error("--final goes with --halves")
     last = checkpoint.load(args.run / "last.pt")
     root = Path(last["run_config"]["data"]["val_pairs"])
     kept = (
