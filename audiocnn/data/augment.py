@@ -16,7 +16,13 @@ import torch
 import torchaudio.functional as AF
 
 from audiocnn.config import check
-from audiocnn.data.windows import random_colour, random_compressor, speed_change, through_gain
+from audiocnn.data.windows import (
+    keep_rms,
+    random_colour,
+    random_compressor,
+    speed_change,
+    through_gain,
+)
 
 PROCEDURAL = ("coloured", "hum", "babble", "bursts")
 EARLY_SECONDS = 0.05  # the reverberant target keeps the direct sound and the first 50 ms
@@ -222,7 +228,7 @@ def formant_shift(
     limit = max_db / 20 * math.log(10)
     gain = torch.exp(torch.clamp(moved - envelope, -limit, limit))
     out = torch.istft(spectrum * gain, n_fft, hop, window=window, length=len(signal)).numpy()
-    return (out * (np.std(x) / max(np.std(out), 1e-9))).astype(np.float32)
+    return keep_rms(x, out)
 
 
 def recorded_noise(

@@ -176,7 +176,11 @@ def random_colour(
 def through_gain(x: np.ndarray, spectrum: np.ndarray, gain_db: np.ndarray) -> np.ndarray:
     """``x`` (whose ``rfft`` is ``spectrum``) through a gain of ``gain_db`` per bin, as float32,
     its RMS kept."""
-    out = np.fft.irfft(spectrum * 10 ** (gain_db / 20), n=len(x))
+    return keep_rms(x, np.fft.irfft(spectrum * 10 ** (gain_db / 20), n=len(x)))
+
+
+def keep_rms(x: np.ndarray, out: np.ndarray) -> np.ndarray:
+    """``out`` (``x`` processed) scaled to ``x``'s RMS, as float32."""
     return (out * (np.std(x) / max(np.std(out), 1e-9))).astype(np.float32)
 
 
@@ -203,8 +207,7 @@ def random_compressor(
     gain_db = -np.maximum(smooth - threshold, 0.0) * (1 - 1 / ratio)
     centres = (np.arange(n) + 0.5) * frame
     gain = 10 ** (np.interp(np.arange(len(window)), centres, gain_db) / 20)
-    out = window * gain
-    return (out * (np.std(window) / max(np.std(out), 1e-9))).astype(np.float32)
+    return keep_rms(window, window * gain)
 
 
 class SlidingWindows(Dataset):
