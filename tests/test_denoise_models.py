@@ -175,22 +175,30 @@ def test_recurrent_branch_starts_silent_and_then_remembers_the_start():
         torch.testing.assert_close(plain(changed)[..., late], plain(x)[..., late])
 
 
-def test_pitch_features_find_the_period_and_start_from_weights_without_them(tmp_path):
+def _starts_as(narrower, wider, tmp_path):
+    """Train-like weights for ``narrower`` (perturbed), loaded into ``wider`` as ``[train]
+    init`` loads them: both must give the same output."""
     from audiocnn import checkpoint
     from audiocnn.train import _initialise
 
+    with torch.no_grad():
+        for p in narrower.parameters():
+            p.add_(0.3 * torch.randn_like(p))
+    path = tmp_path / "narrower.pt"
+    weights = {"model_name": "SpectralMaskDenoiser", "state_dict": narrower.state_dict()}
+    checkpoint.save(path, weights)
+    _initialise(wider, path, {"model_name": "SpectralMaskDenoiser"}, verbose=False)
+    x = torch.randn(1, 1, 2000, dtype=torch.float64)
+    with torch.no_grad():
+        torch.testing.assert_close(wider(x), narrower(x), rtol=0, atol=1e-12)  # zero taps in
+    return x
+
+
+def test_pitch_features_find_the_period_and_start_from_weights_without_them(tmp_path):
     torch.manual_seed(3)
     plain = small_spectral(noise_floor_features=True)
     pitched = small_spectral(noise_floor_features=True, pitch_features=True, pitch_lags=(4, 40))
-    with torch.no_grad():
-        for p in plain.parameters():
-            p.add_(0.3 * torch.randn_like(p))
-    path = tmp_path / "plain.pt"
-    checkpoint.save(path, {"model_name": "SpectralMaskDenoiser", "state_dict": plain.state_dict()})
-    _initialise(pitched, path, {"model_name": "SpectralMaskDenoiser"}, verbose=False)
-    x = torch.randn(1, 1, 2000, dtype=torch.float64)
-    with torch.no_grad():
-        torch.testing.assert_close(pitched(x), plain(x), rtol=0, atol=1e-12)  # zero taps in
+    _starts_as(plain, pitched, tmp_path)
     # a 25-sample period: every band of a frame matches the frame 25 samples earlier
     period = torch.randn(25, dtype=torch.float64).repeat(12)[None, None]  # 300 samples
     n, lag = pitched.frame_taps, pitched.max_lag
@@ -202,6 +210,27 @@ def test_pitch_features_find_the_period_and_start_from_weights_without_them(tmp_
     torch.testing.assert_close(found, torch.ones_like(found), rtol=0, atol=1e-6)
     with pytest.raises(ConfigError, match="pitch_lags"):
         replace(SMALL_SPECTRAL, pitch_lags=(10, 5))
+
+
+@pytest.mark.parametrize("pitch_before", [False, True])
+def test_a_wider_deep_filter_starts_from_a_narrower_ones_weights(tmp_path, pitch_before):
+    torch.manual_seed(4)
+    pitch = {"pitch_features": True, "pitch_lags": (4, 40)}
+    narrow = small_spectral(noise_floor_features=True, deep_filter_bins=5, **pitch)
+    if not pitch_before:
+        narrow = small_spectral(noise_floor_features=True, deep_filter_bins=5)
+    wide = small_spectral(
+        noise_floor_features=True, deep_filter_bins=9, deep_filter_scale_bins=5, **pitch
+    )
+    x = _starts_as(narrow, wide, tmp_path)
+    last = wide.gains.layers[-1]
+    new_taps = slice(wide.gain_outputs + 2 * 5 * wide.df_taps, None)  # bins 5-8's
+    assert not last.taps[..., new_taps].any() and not last.bias[new_taps].any()
+    with torch.no_grad():  # once trained, those bins are filtered too
+        last.bias[new_taps] = 0.5
+        assert not torch.allclose(wide(x), narrow(x), atol=1e-3)
+    with pytest.raises(ValueError, match="deep_filter_scale_bins"):
+        small_spectral(deep_filter_bins=5, deep_filter_scale_bins=6)
 
 
 def test_deep_filter_starts_silent_then_filters_each_low_bin_over_its_last_frames():

@@ -35,6 +35,9 @@ class SpectralMaskDenoiserConfig(DenoiseModelConfig):
     deep_filter_bins: int = 64  # the lowest this many bins (2 kHz at 16 kHz) also get a
     # complex FIR over their last frames, its taps given by the network per frame (0: gains
     # only; 64 bins took 0 dB from +3.5 to +3.9 dB, see recipes/denoise/README.md)
+    deep_filter_scale_bins: int = 0  # the network sees those bins divided by the RMS of
+    # the lowest this many (0: of all of them); a filter widened from the weights of a narrower
+    # one keeps that one's count, so that it starts out exactly as they did
     deep_filter_taps: int = 5  # taps of that FIR, in frames (the newest ones: with a
     # look-ahead of L frames they run from frame t + L back to t + L - taps + 1: t - 2 .. t + 2)
     spectral_lookahead: int = 2  # frame t's gains and deep filter come from the network's
@@ -76,6 +79,7 @@ class SpectralMaskDenoiserConfig(DenoiseModelConfig):
             "spectral_bands",
             "spectral_context",
             "deep_filter_bins",
+            "deep_filter_scale_bins",
             "spectral_lookahead",
             "spectral_recurrent",
         ):
@@ -182,11 +186,18 @@ class SpectralMaskDenoiser(nn.Module):
                 f"deep_filter_bins must be 0..{bins} (frame_taps {c.frame_taps} gives {bins} "
                 f"bins) and deep_filter_taps >= 1, got {self.df_bins} and {self.df_taps}"
             )
+        self.df_scale_bins = c.deep_filter_scale_bins or self.df_bins
+        if self.df_scale_bins > self.df_bins:
+            raise ValueError(
+                f"deep_filter_scale_bins must be 0..deep_filter_bins ({self.df_bins}), "
+                f"got {self.df_scale_bins}"
+            )
         self.pitch = c.pitch_features
         self.min_lag, self.max_lag = c.pitch_lags if self.pitch else (0, 0)
         if self.pitch and self.band_weights is None:
             raise ValueError("pitch_features needs spectral_bands > 0 and spectral_inputs 'bands'")
         self.gain_outputs = outputs
+        self.df_inputs_at = first  # where the deep filter's inputs start (see fit_weights)
         if self.df_bins:
             # The network also sees those bins' complex values (normalised per frame) and
             # gives a real and an imaginary tap per bin and frame of the filter.
@@ -255,7 +266,8 @@ class SpectralMaskDenoiser(nn.Module):
             features, floor_state, level_state = self._features(power, floor_state, level_state)
             low = spectrum[..., : self.df_bins]
             if self.df_bins:  # unit mean power per frame over the low bins
-                scale = (low.real.square() + low.imag.square()).mean(-1, keepdim=True)
+                scaled = low[..., : self.df_scale_bins]
+                scale = (scaled.real.square() + scaled.imag.square()).mean(-1, keepdim=True)
                 unit = low * torch.rsqrt(scale + 1e-10)
                 features = torch.cat([features, unit.real, unit.imag], -1)
             if self.pitch:
@@ -347,16 +359,38 @@ class SpectralMaskDenoiser(nn.Module):
         return torch.cat([cross * torch.rsqrt(powers + 1e-20), best[..., None]], -1)
 
     def fit_weights(self, weights: dict) -> dict:
-        """``weights`` of this design without pitch features, made to fit one with them: the
-        gain network's first layer gets zero taps from the new inputs, so it starts out giving
-        exactly what the weights gave (``[train] init``)."""
-        name = "gains.layers.0.taps"
-        own = self.state_dict()[name]
-        taps = weights.get(name)
-        if self.pitch and taps is not None and taps.shape[1] < own.shape[1]:  # (taps, in, out)
-            grown = taps.new_zeros(taps.shape[0], own.shape[1], taps.shape[2])
-            grown[:, : taps.shape[1]] = taps
-            weights = {**weights, name: grown}
+        """``weights`` of a narrower design made to fit this one: without pitch features, or
+        with a deep filter over fewer of the lowest bins (``[train] init``). The gain
+        network's first layer gets zero taps from the new inputs and its last layer zero taps
+        and bias for the new bins' filter taps, so it starts out giving exactly what the
+        weights gave (with ``deep_filter_scale_bins`` set to the weights' bins)."""
+        first, last = "gains.layers.0.taps", f"gains.layers.{len(self.gains.layers) - 1}"
+        own = self.state_dict()
+        old_in, old_out = weights.get(first), weights.get(f"{last}.taps")
+        extra = self.context_fir is not None or self.recurrent is not None
+        if old_in is None or old_out is None or extra:
+            return weights  # nothing this knows how to widen; the shape check will say
+        n, k = self.df_taps, self.df_bins
+        pitch = own[first].shape[1] - self.df_inputs_at - 2 * k
+        was_k = (old_out.shape[2] - self.gain_outputs) // (2 * n)
+        was_pitch = old_in.shape[1] - self.df_inputs_at - 2 * was_k
+        if not (0 <= was_k <= k and was_pitch in (0, pitch)) or (was_k, was_pitch) == (k, pitch):
+            return weights
+        # inputs: [features before the filter's | real (k) | imag (k) | pitch]
+        base = self.df_inputs_at
+        grown = old_in.new_zeros(own[first].shape)
+        grown[:, :base] = old_in[:, :base]
+        grown[:, base : base + was_k] = old_in[:, base : base + was_k]
+        grown[:, base + k : base + k + was_k] = old_in[:, base + was_k : base + 2 * was_k]
+        grown[:, base + 2 * k : base + 2 * k + was_pitch] = old_in[:, base + 2 * was_k :]
+        weights = {**weights, first: grown}
+        # outputs: [gains | (bin, tap, re/im) for the lowest was_k bins, then the new ones]
+        kept = self.gain_outputs + 2 * n * was_k
+        for name in (f"{last}.taps", f"{last}.bias"):
+            if name in weights:
+                value = weights[name].new_zeros(own[name].shape)
+                value[..., :kept] = weights[name][..., :kept]
+                weights[name] = value
         return weights
 
     def _deep_filter(self, gated, low, taps, past):
