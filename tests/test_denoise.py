@@ -376,6 +376,12 @@ def test_best_checkpoint_by_whole_file_improvement(tmp_path, monkeypatch, capsys
         parts = [torch.load(epochs / f"epoch_00{n}.pt", weights_only=True)["state_dict"][key]
                  for n in (2, 3)]  # fmt: skip
         torch.testing.assert_close(value, (parts[0] + parts[1]) / 2)
+    # recipes/denoise/ship.py: without the optimizer, saying what it was made from
+    ship = load_recipe_script("ship.py", monkeypatch)
+    assert ship.main([str(tmp_path / "run" / "averaged.pt"), "--out", str(tmp_path / "s.pt")]) == 0
+    shipped = torch.load(tmp_path / "s.pt", weights_only=True)
+    assert "optimizer" not in shipped and "state_dict" in shipped
+    assert shipped["shipped_from"].endswith("(the mean of epoch_002.pt, epoch_003.pt)")
     # --halves: chosen on one half of the utterances, scored on the other
     assert pick.main([str(tmp_path / "run"), "--against", str(epochs / "epoch_001.pt"),
                       "--halves"]) == 0  # fmt: skip
@@ -387,6 +393,11 @@ def test_best_checkpoint_by_whole_file_improvement(tmp_path, monkeypatch, capsys
     out = capsys.readouterr().out
     assert "chosen on half" not in out
     assert len(re.findall(r"half [AB] .*\n +last .*worst [+-]0\.00", out)) == 2
+    # --average --halves --final: the mean of the last 2 epochs on each half, against itself
+    assert pick.main([str(tmp_path / "run"), "--against", str(tmp_path / "run" / "averaged.pt"),
+                      "--average", "2", "--halves", "--final"]) == 0  # fmt: skip
+    out = capsys.readouterr().out
+    assert len(re.findall(r"half [AB] .*\n +averaged .*worst [+-]0\.00", out)) == 2
 
 
 def test_fine_tuning_starts_from_a_checkpoint_and_may_add_a_branch(tmp_path, capsys):

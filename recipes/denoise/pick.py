@@ -13,7 +13,8 @@ The margins are measured on the set the epoch is chosen on, so the best of them 
 ``--halves`` measures by how much: it scores every kept epoch on each half of the utterances
 (every SNR of one utterance in the same half), chooses on one half and reports the other.
 ``--halves --final`` scores only the run's ``last.pt`` on each half: the ship rule's check that a
-final epoch, which nothing chose, beats the reference on both halves.
+final epoch, which nothing chose, beats the reference on both halves. With ``--average K`` it
+scores the mean of the last K kept epochs instead (``RUN/averaged.pt``).
 """
 
 from __future__ import annotations
@@ -108,17 +109,18 @@ def main(argv: list[str] | None = None) -> int:
         "--halves", action="store_true", help="choose on half the files, score on the other"
     )
     parser.add_argument(
-        "--final", action="store_true", help="with --halves: the last.pt weights on each half"
+        "--final",
+        action="store_true",
+        help="with --halves: the last.pt weights (with --average: their mean) on each half",
     )
     args = parser.parse_args(argv)
     if args.final and not args.halves:
         parser.error("--final goes with --halves")
     last = checkpoint.load(args.run / "last.pt")
     root = Path(last["run_config"]["data"]["val_pairs"])
-    kept = (
-        [args.run / "last.pt"] if args.final else sorted((args.run / "epochs").glob("epoch_*.pt"))
-    )
-    if (args.average or args.halves) and not kept:
+    kept = sorted((args.run / "epochs").glob("epoch_*.pt"))
+    final = args.run / "last.pt"
+    if (args.average or (args.halves and not args.final)) and not kept:
         print(f"error: {args.run / 'epochs'}: no kept epochs (set [train] keep_epochs)")
         return 2
     reference_model, rate = pipeline.load_denoiser(args.against)
@@ -144,9 +146,10 @@ def main(argv: list[str] | None = None) -> int:
         state = checkpoint.load(last_k[-1])
         state["state_dict"] = model.state_dict()
         state["averaged_from"] = [path.name for path in last_k]
-        print(f"wrote {checkpoint.save(args.run / 'averaged.pt', state)}")
+        final = checkpoint.save(args.run / "averaged.pt", state)
+        print(f"wrote {final}")
     if args.halves:
-        cross_check(kept, root, rate, names, reference_gains)
+        cross_check([final] if args.final else kept, root, rate, names, reference_gains)
     return 0
 
 

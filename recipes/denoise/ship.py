@@ -28,7 +28,10 @@ def main(argv: list[str] | None = None) -> int:
     checkpoint.load_model(args.checkpoint, "denoise")  # refuses anything but a denoiser
     state = checkpoint.load(args.checkpoint)
     kept = {key: value for key, value in state.items() if key not in RESUME_ONLY}
-    kept["shipped_from"] = f"{args.checkpoint} (epoch {state.get('epoch', -1) + 1})"
+    if averaged := state.get("averaged_from"):  # recipes/denoise/pick.py --average
+        kept["shipped_from"] = f"{args.checkpoint} (the mean of {', '.join(averaged)})"
+    else:
+        kept["shipped_from"] = f"{args.checkpoint} (epoch {state.get('epoch', -1) + 1})"
     checkpoint.save(args.out, kept)
     print(f"wrote {args.out} ({args.out.stat().st_size / 1e6:.1f} MB) from {args.checkpoint}")
     return 0
