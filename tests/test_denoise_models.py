@@ -216,9 +216,9 @@ def test_pitch_features_find_the_period_and_start_from_weights_without_them(tmp_
 def test_a_wider_deep_filter_starts_from_a_narrower_ones_weights(tmp_path, pitch_before):
     torch.manual_seed(4)
     pitch = {"pitch_features": True, "pitch_lags": (4, 40)}
-    narrow = small_spectral(noise_floor_features=True, deep_filter_bins=5, **pitch)
-    if not pitch_before:
-        narrow = small_spectral(noise_floor_features=True, deep_filter_bins=5)
+    narrow = small_spectral(
+        noise_floor_features=True, deep_filter_bins=5, **(pitch if pitch_before else {})
+    )
     wide = small_spectral(
         noise_floor_features=True, deep_filter_bins=9, deep_filter_scale_bins=5, **pitch
     )
@@ -229,7 +229,7 @@ def test_a_wider_deep_filter_starts_from_a_narrower_ones_weights(tmp_path, pitch
     with torch.no_grad():  # once trained, those bins are filtered too
         last.bias[new_taps] = 0.5
         assert not torch.allclose(wide(x), narrow(x), atol=1e-3)
-    with pytest.raises(ValueError, match="deep_filter_scale_bins"):
+    with pytest.raises(ConfigError, match="deep_filter_scale_bins"):
         small_spectral(deep_filter_bins=5, deep_filter_scale_bins=6)
 
 

@@ -85,6 +85,11 @@ class SpectralMaskDenoiserConfig(DenoiseModelConfig):
         ):
             check(getattr(self, name) >= 0, f"{name} must be >= 0, got {getattr(self, name)}")
         check(
+            self.deep_filter_scale_bins <= self.deep_filter_bins,
+            f"deep_filter_scale_bins must be 0..deep_filter_bins ({self.deep_filter_bins}), "
+            f"got {self.deep_filter_scale_bins}",
+        )
+        check(
             len(self.spectral_taps) == len(self.spectral_dilations),
             "spectral_taps and spectral_dilations need one entry per layer each",
         )
@@ -187,11 +192,6 @@ class SpectralMaskDenoiser(nn.Module):
                 f"bins) and deep_filter_taps >= 1, got {self.df_bins} and {self.df_taps}"
             )
         self.df_scale_bins = c.deep_filter_scale_bins or self.df_bins
-        if self.df_scale_bins > self.df_bins:
-            raise ValueError(
-                f"deep_filter_scale_bins must be 0..deep_filter_bins ({self.df_bins}), "
-                f"got {self.df_scale_bins}"
-            )
         self.pitch = c.pitch_features
         self.min_lag, self.max_lag = c.pitch_lags if self.pitch else (0, 0)
         if self.pitch and self.band_weights is None:
