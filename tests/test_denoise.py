@@ -398,6 +398,17 @@ def test_best_checkpoint_by_whole_file_improvement(tmp_path, monkeypatch, capsys
                       "--average", "2", "--halves", "--final"]) == 0  # fmt: skip
     out = capsys.readouterr().out
     assert len(re.findall(r"half [AB] .*\n +averaged .*worst [+-]0\.00", out)) == 2
+    # recipes/denoise/soup.py: the mean of checkpoints from anywhere, scored the same way
+    soup = load_recipe_script("soup.py", monkeypatch)
+    mixed = [str(epochs / "epoch_002.pt"), str(epochs / "epoch_003.pt")]
+    averaged = str(tmp_path / "run" / "averaged.pt")
+    assert soup.main([str(tmp_path / "soup.pt"), *mixed, "--against", averaged]) == 0
+    out = capsys.readouterr().out
+    assert re.search(r"\n +mean .*worst [+-]0\.00", out)  # the same mean as pick's
+    assert len(re.findall(r"half [AB] .*\n +soup .*worst [+-]0\.00", out)) == 2
+    assert torch.load(tmp_path / "soup.pt", weights_only=True)["averaged_from"] == mixed
+    with pytest.raises(SystemExit):  # never written over one of its inputs
+        soup.main([mixed[0], *mixed])
 
 
 def test_fine_tuning_starts_from_a_checkpoint_and_may_add_a_branch(tmp_path, capsys):
