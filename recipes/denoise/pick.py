@@ -99,6 +99,17 @@ def average(paths: list[Path]) -> dict:
     return mean
 
 
+def save_mean(paths: list[Path], out: Path, names: list[str]) -> tuple[torch.nn.Module, Path]:
+    """The denoiser whose weights are the mean of ``paths``' (:func:`average`), written to
+    ``out`` with ``names`` as ``averaged_from`` (which ``ship.py`` records), and where it went."""
+    model, _ = checkpoint.load_model(paths[-1], "denoise")
+    model.load_state_dict(average(paths))
+    state = checkpoint.load(paths[-1])
+    state["state_dict"] = model.state_dict()
+    state["averaged_from"] = names
+    return model, checkpoint.save(out, state)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("run", type=Path, help="a training run's folder (history.json, last.pt)")
@@ -139,14 +150,9 @@ def main(argv: list[str] | None = None) -> int:
         print(describe(f"epoch {figures['epoch']}", figures, reference))
     if args.average:
         last_k = kept[-args.average :]
-        model, _ = checkpoint.load_model(last_k[-1], "denoise")
-        model.load_state_dict(average(last_k))
+        model, final = save_mean(last_k, args.run / "averaged.pt", [p.name for p in last_k])
         figures = pipeline.score_folder(model, root, rate, progress=False)
         print(describe(f"mean of {len(last_k)}", figures, reference))
-        state = checkpoint.load(last_k[-1])
-        state["state_dict"] = model.state_dict()
-        state["averaged_from"] = [path.name for path in last_k]
-        final = checkpoint.save(args.run / "averaged.pt", state)
         print(f"wrote {final}")
     if args.halves:
         cross_check([final] if args.final else kept, root, rate, names, reference_gains)

@@ -6,7 +6,7 @@
 Fine-tunes that start from the same weights stay close enough that the mean of their weights is
 a network too (a "model soup", Wortsman et al., 2022): one trained for the low SNRs and one for
 the high ones may meet in between. Writes the mean to OUT (``ship.py`` names what it was made
-from), then prints its SI-SDR improvement per SNR on the first checkpoint's ``val_pairs`` with
+from), then prints its SI-SDR improvement per SNR on the last checkpoint's ``val_pairs`` with
 the margin over ``--against`` (the shipped weights), on the whole set and on each half of its
 utterances, as ``pick.py --halves --final`` does.
 """
@@ -19,7 +19,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from pick import average, cross_check, describe  # noqa: E402
+from pick import cross_check, describe, save_mean  # noqa: E402
 
 from audiocnn import checkpoint  # noqa: E402
 from audiocnn.denoise import pipeline  # noqa: E402
@@ -35,18 +35,14 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("a mean needs two or more checkpoints")
     if args.out.resolve() in {path.resolve() for path in args.checkpoints}:
         parser.error(f"{args.out}: would overwrite one of its own inputs")
-    state = checkpoint.load(args.checkpoints[0])
-    model, _ = checkpoint.load_model(args.checkpoints[0], "denoise")
     try:
-        model.load_state_dict(average(args.checkpoints))
+        names = [str(path) for path in args.checkpoints]
+        model, out = save_mean(args.checkpoints, args.out, names)
     except (KeyError, RuntimeError) as error:  # another design: other keys or shapes
         print(f"error: the checkpoints hold different networks: {str(error).splitlines()[0]}")
         return 2
-    state["state_dict"] = model.state_dict()
-    state["averaged_from"] = [str(path) for path in args.checkpoints]
-    out = checkpoint.save(args.out, state)
     print(f"wrote {out}")
-    root = Path(state["run_config"]["data"]["val_pairs"])
+    root = Path(checkpoint.load(out)["run_config"]["data"]["val_pairs"])
     reference_model, rate = pipeline.load_denoiser(args.against)
     names, reference_gains = pipeline.folder_improvements(reference_model, root, rate, False)
     reference = pipeline.summarise_improvements(reference_gains, names)
