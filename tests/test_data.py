@@ -295,7 +295,7 @@ def test_augmented_mixtures_are_seeded_and_honour_each_option(tmp_path):
 
 def test_recorded_noise_is_varied_on_request(tmp_path):
     from audiocnn.data import MixAugmentConfig
-    from audiocnn.data.augment import random_peaks, recorded_noise
+    from audiocnn.data.augment import random_gate, random_peaks, recorded_noise
 
     rate, rng = 16000, np.random.default_rng(0)
     tone = np.sin(2 * np.pi * 500 * np.arange(4000) / rate).astype(np.float32)
@@ -312,10 +312,19 @@ def test_recorded_noise_is_varied_on_request(tmp_path):
     bands = [np.abs(np.fft.rfft(x))[:8000].reshape(-1, 50).mean(1) for x in (white, coloured)]
     ratio_db = 20 * np.log10(bands[1] / bands[0])
     assert ratio_db.max() - ratio_db.min() > 6  # a resonance (or notch) stands out
+    gated = random_gate(white, rate, np.random.default_rng(3))
+    np.testing.assert_array_equal(gated, random_gate(white, rate, np.random.default_rng(3)))
+    assert gated.shape == white.shape and np.all(np.abs(gated) <= np.abs(white) + 1e-6)
+    frames = 10 * np.log10(np.mean(gated[: 16000 // 160 * 160].reshape(-1, 160) ** 2, 1))
+    assert frames.max() > 10 * np.log10(np.mean(white**2)) - 1  # bursts at full level
+    assert frames.max() - frames.min() > 9  # and gaps at least 10 dB down
 
     clean, noise = _decoded_tones(tmp_path, "clean", 4), _decoded_tones(tmp_path, "n", 2, True)
     varied = MixAugmentConfig(
-        noise_speed_probability=1.0, noise_peaks_probability=1.0, noise_mix_probability=1.0
+        noise_speed_probability=1.0,
+        noise_peaks_probability=1.0,
+        noise_mix_probability=1.0,
+        noise_gate_probability=1.0,
     )
     plain = data.NoiseMixer(clean, noise, 8000, snr_db=(0, 0), augment=MixAugmentConfig(tilt_db=1))
     mixer = data.NoiseMixer(clean, noise, 8000, snr_db=(0, 0), augment=varied)
@@ -416,6 +425,7 @@ def test_augment_options_are_checked():
         {"noise_speed": (0.1, 1.0)},
         {"noise_peaks_db": -3.0},
         {"noise_mix_probability": 2.0},
+        {"noise_gate_probability": -0.5},
         {"highpass_hz": (0.0, 300.0)},
         {"compress_probability": -0.1},
         {"formant_shift": (0.3, 1.2)},

@@ -4,6 +4,7 @@ input is never overwritten, bad input exits 2, training and evaluation through t
 import importlib.util
 import json
 import re
+import shutil
 import sys
 from pathlib import Path
 
@@ -394,10 +395,23 @@ def test_best_checkpoint_by_whole_file_improvement(tmp_path, monkeypatch, capsys
     assert "chosen on half" not in out
     assert len(re.findall(r"half [AB] .*\n +last .*worst [+-]0\.00", out)) == 2
     # --average --halves --final: the mean of the last 2 epochs on each half, against itself
-    assert pick.main([str(tmp_path / "run"), "--against", str(tmp_path / "run" / "averaged.pt"),
+    averaged_path = str(tmp_path / "run" / "averaged.pt")
+    assert pick.main([str(tmp_path / "run"), "--against", averaged_path,
                       "--average", "2", "--halves", "--final"]) == 0  # fmt: skip
     out = capsys.readouterr().out
     assert len(re.findall(r"half [AB] .*\n +averaged .*worst [+-]0\.00", out)) == 2
+    # --pairs: that check on another folder (here val plus a fourth utterance: 2 files a half)
+    more = tmp_path / "more"
+    shutil.copytree(root, more)
+    for folder in ("clean", "noisy"):
+        shutil.copy(more / folder / "snr00_a.wav", more / folder / "snr00_d.wav")
+    final = ["--average", "2", "--halves", "--final"]
+    assert pick.main([str(tmp_path / "run"), "--against", averaged_path, *final,
+                      "--pairs", str(more)]) == 0  # fmt: skip
+    out = capsys.readouterr().out
+    assert f"{more}: SI-SDR" in out and "half B (2 files)" in out and "epoch 1 " not in out
+    with pytest.raises(SystemExit):  # the epochs' figures in history.json are on val_pairs
+        pick.main([str(tmp_path / "run"), "--halves", "--pairs", str(more)])
     # recipes/denoise/soup.py: the mean of checkpoints from anywhere, scored the same way
     soup = load_recipe_script("soup.py", monkeypatch)
     mixed = [str(epochs / "epoch_002.pt"), str(epochs / "epoch_003.pt")]

@@ -55,6 +55,9 @@ class MixAugmentConfig:
     # centred at 100 Hz-6 kHz
     noise_mix_probability: float = 0.0  # this share of the recorded noise has a second one
     # (another file, each augmented alike) added 0-10 dB below it
+    noise_gate_probability: float = 0.0  # this share of the noise comes and goes: bursts of
+    # 50-500 ms between gaps of 50 ms-1 s, 10-40 dB down (:func:`random_gate`); the SNR is set
+    # on the gated noise, so the bursts are loud. A noise-floor tracker cannot follow them.
     # What a voice line from elsewhere may have been through (a microphone, a radio, a
     # broadcast chain); the target keeps it, as it keeps the tilt and the band-limit:
     speech_peaks_probability: float = 0.0  # this share of the speech gets 1-3 random
@@ -125,6 +128,7 @@ class MixAugmentConfig:
             "noise_speed_probability",
             "noise_peaks_probability",
             "noise_mix_probability",
+            "noise_gate_probability",
             "speech_peaks_probability",
             "highpass_probability",
             "compress_probability",
@@ -229,6 +233,23 @@ def formant_shift(
     gain = torch.exp(torch.clamp(moved - envelope, -limit, limit))
     out = torch.istft(spectrum * gain, n_fft, hop, window=window, length=len(signal)).numpy()
     return keep_rms(x, out)
+
+
+def random_gate(x: np.ndarray, rate: int, rng: np.random.Generator) -> np.ndarray:
+    """``x`` switched on and off: alternate bursts (50-500 ms) and gaps (50 ms-1 s, 10-40 dB
+    down), each length log-uniform, the switches smoothed by a 2-20 ms Hann window; it starts
+    in either."""
+    n = len(x)
+    envelope = np.empty(n)
+    on, start = bool(rng.random() < 0.5), 0
+    while start < n:
+        low, high = (0.05, 0.5) if on else (0.05, 1.0)
+        length = max(1, int(rate * np.exp(rng.uniform(np.log(low), np.log(high)))))
+        envelope[start : start + length] = 1.0 if on else 10 ** (-rng.uniform(10, 40) / 20)
+        on, start = not on, start + length
+    window = np.hanning(max(3, int(rate * rng.uniform(0.002, 0.02))))
+    smoothed = np.convolve(envelope, window / window.sum(), mode="same")  # soft edges
+    return (x * smoothed).astype(np.float32)
 
 
 def recorded_noise(

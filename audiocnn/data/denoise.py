@@ -15,6 +15,7 @@ from audiocnn.data.augment import (
     MixAugmentConfig,
     augment_speech,
     procedural_noise,
+    random_gate,
     random_peaks,
     recorded_noise,
 )
@@ -177,6 +178,8 @@ class NoiseMixer(EpochSeededWindows):
                 noise = self._recorded_noise(rng, n)
             if config.noise_peaks_probability and rng.random() < config.noise_peaks_probability:
                 noise = random_peaks(noise, rate, rng, config.noise_peaks_db)
+            if config.noise_gate_probability and rng.random() < config.noise_gate_probability:
+                noise = random_gate(noise, rate, rng)
             if config.tilt_db:
                 noise = random_colour(
                     noise, rate, rng, tilt_db=config.tilt_db, lowpass_probability=0

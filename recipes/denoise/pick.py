@@ -14,7 +14,10 @@ The margins are measured on the set the epoch is chosen on, so the best of them 
 (every SNR of one utterance in the same half), chooses on one half and reports the other.
 ``--halves --final`` scores only the run's ``last.pt`` on each half: the ship rule's check that a
 final epoch, which nothing chose, beats the reference on both halves. With ``--average K`` it
-scores the mean of the last K kept epochs instead (``RUN/averaged.pt``).
+scores the mean of the last K kept epochs instead (``RUN/averaged.pt``). ``--pairs DIR`` makes
+that check on another clean/ + noisy/ folder than the run's ``val_pairs``, such as
+``data/denoise_broad/val_ood_all`` (every utterance of ``val_ood`` at every SNR: about 72 files
+per half and SNR where ``val_ood`` has 20).
 """
 
 from __future__ import annotations
@@ -124,11 +127,18 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="with --halves: the last.pt weights (with --average: their mean) on each half",
     )
+    parser.add_argument(
+        "--pairs",
+        type=Path,
+        help="with --halves --final: check on this clean/ + noisy/ folder, not val_pairs",
+    )
     args = parser.parse_args(argv)
     if args.final and not args.halves:
         parser.error("--final goes with --halves")
+    if args.pairs and not args.final:
+        parser.error("--pairs goes with --halves --final (the epochs were scored on val_pairs)")
     last = checkpoint.load(args.run / "last.pt")
-    root = Path(last["run_config"]["data"]["val_pairs"])
+    root = args.pairs or Path(last["run_config"]["data"]["val_pairs"])
     kept = sorted((args.run / "epochs").glob("epoch_*.pt"))
     final = args.run / "last.pt"
     if (args.average or (args.halves and not args.final)) and not kept:
@@ -137,7 +147,7 @@ def main(argv: list[str] | None = None) -> int:
     reference_model, rate = pipeline.load_denoiser(args.against)
     names, reference_gains = pipeline.folder_improvements(reference_model, root, rate, False)
     reference = pipeline.summarise_improvements(reference_gains, names)
-    history = json.loads((args.run / "history.json").read_text())
+    history = [] if args.pairs else json.loads((args.run / "history.json").read_text())
     scored = []  # (worst margin, the epoch's figures) of the epochs scored on whole files
     for row in history:
         figures = {key.removeprefix("val_"): value for key, value in row.items()}

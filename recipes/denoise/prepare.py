@@ -1,6 +1,7 @@
 """Build the real-recording corpora behind the denoise recipes (and the shipped weights).
 
-    python recipes/denoise/prepare.py [--out data] [--debs data/debs] [--only speech16k|broad]
+    python recipes/denoise/prepare.py [--out data] [--debs data/debs]
+        [--only speech16k|broad|val_ood_all]
 
 Every package is fetched with `apt-get download NAME` and unpacked with `dpkg -x` (Debian's
 archive is the only source); zip, pk3 and wz archives inside are read with `zipfile`.
@@ -20,7 +21,10 @@ packages above and the sound effects and ambience of eight more (see below). The
 validation set `val_ood` takes its speech and its noise from packages used nowhere in training:
 warzone2100-data's voice lines, and the sounds of 0ad-data and torcs-data (120 mixtures at 0, 5
 and 10 dB, as above; `val_ood/speech` holds all of its clean speech, for the transparency
-bench). neverball-data and openttd-opensfx hold no audio file libsndfile reads (neverball's
+bench). `val_ood_all` mixes every one of those utterances at each of the three SNRs (435
+mixtures, other noise segments): the ship rule's check on halves of the utterances, with
+about 72 files per half and SNR where `val_ood` has 20 (`--only val_ood_all` builds it
+from `val_ood`). neverball-data and openttd-opensfx hold no audio file libsndfile reads (neverball's
 sounds are in another package; OpenTTD's are in its own .cat container), so they add nothing.
 `manifest.csv` lists every recording looked at: its package, its path inside the package,
 where it went (or why it was dropped) and its measures.
@@ -130,15 +134,39 @@ def write_mixtures(out: Path, speech: list, noise: list, rng: np.random.Generato
     order = rng.permutation(len(speech))[:VAL_MIXTURES]
     speech = [speech[i] for i in sorted(order)]
     for i, (name, clean) in enumerate(speech):
-        wav = noise[i % len(noise)]
-        start = int(rng.integers(len(wav)))
-        wav = wav[(start + np.arange(len(clean))) % len(wav)]
-        level = VAL_SNRS[i % len(VAL_SNRS)]
-        noisy, _ = mix_at_snr(torch.from_numpy(clean), torch.from_numpy(wav), float(level))
-        peak = max(1.0, max(float(noisy.abs().max()), float(np.abs(clean).max())) / 0.98)
-        stem = f"snr{level:02d}_{name}.wav"
-        save_audio(out / "noisy" / stem, noisy[0] / peak, RATE)
-        save_audio(out / "clean" / stem, torch.from_numpy(clean) / peak, RATE)
+        write_mixture(out, name, clean, noise[i % len(noise)], VAL_SNRS[i % len(VAL_SNRS)], rng)
+
+
+def write_mixture(
+    out: Path, name: str, clean: np.ndarray, noise: np.ndarray, level: int, rng
+) -> None:
+    """``out/noisy/snrNN_name.wav`` (``noise`` from a random offset, tiled) and its clean."""
+    wav = noise[(int(rng.integers(len(noise))) + np.arange(len(clean))) % len(noise)]
+    noisy, _ = mix_at_snr(torch.from_numpy(clean), torch.from_numpy(wav), float(level))
+    peak = max(1.0, max(float(noisy.abs().max()), float(np.abs(clean).max())) / 0.98)
+    stem = f"snr{level:02d}_{name}.wav"
+    save_audio(out / "noisy" / stem, noisy[0] / peak, RATE)
+    save_audio(out / "clean" / stem, torch.from_numpy(clean) / peak, RATE)
+
+
+def build_val_ood_all(out: Path) -> None:
+    """``val_ood_all``: every utterance of ``val_ood/speech`` at every SNR, each mixture with
+    the next noise of ``val_ood/noise`` (shuffled; read back from the files written there)."""
+
+    def read(folder: str) -> list[tuple[str, np.ndarray]]:
+        paths = sorted((out / "val_ood" / folder).rglob("*.wav"))
+        wavs = [(f"{p.parent.name}-{p.stem}", load_audio(p, RATE)[0][0].numpy()) for p in paths]
+        return [(name, wav) for name, wav in wavs if len(wav) >= RATE]
+
+    speech, noise = read("speech"), [wav for _, wav in read("noise")]
+    if not speech or not noise:
+        raise SystemExit(f"error: {out / 'val_ood'}: no speech or no noise (run without --only)")
+    rng = np.random.default_rng(2)
+    rng.shuffle(noise)
+    for i, (level, (name, clean)) in enumerate(
+        (level, utterance) for level in VAL_SNRS for utterance in speech
+    ):
+        write_mixture(out / "val_ood_all", name, clean, noise[i % len(noise)], level, rng)
 
 
 def report(out: Path) -> None:
@@ -184,6 +212,7 @@ def build_broad(tree: Path, out: Path, held_speakers: set[str]) -> None:
     rng = np.random.default_rng(1)
     rng.shuffle(ood_noise)  # the two noise packages in turn, not one after the other
     write_mixtures(out / "val_ood", ood_speech, ood_noise, rng)
+    build_val_ood_all(out)
     with open(out / "manifest.csv", "w", newline="") as handle:
         writer = csv.writer(handle)
         writer.writerow(["package", "member", "kind", "written_to", "dropped_because", "measures"])
@@ -255,8 +284,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=Path("data"))
     parser.add_argument("--debs", type=Path, default=Path("data/debs"))
-    parser.add_argument("--only", choices=("speech16k", "broad"))
+    parser.add_argument("--only", choices=("speech16k", "broad", "val_ood_all"))
     args = parser.parse_args()
+    if args.only == "val_ood_all":  # from the broad corpus already built
+        build_val_ood_all(args.out / "denoise_broad")
+        report(args.out / "denoise_broad")
+        return
     packages = list(dict.fromkeys([*SPEECH, *NOISE_ALL, *NOISE_SOUNDS]))
     tree = fetch(args.debs, packages)
     if args.only != "broad":
