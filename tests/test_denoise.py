@@ -416,10 +416,12 @@ def test_best_checkpoint_by_whole_file_improvement(tmp_path, monkeypatch, capsys
     soup = load_recipe_script("soup.py", monkeypatch)
     mixed = [str(epochs / "epoch_002.pt"), str(epochs / "epoch_003.pt")]
     averaged = str(tmp_path / "run" / "averaged.pt")
-    assert soup.main([str(tmp_path / "soup.pt"), *mixed, "--against", averaged]) == 0
+    assert soup.main([str(tmp_path / "soup.pt"), *mixed, "--against", averaged,
+                      "--pairs", str(more)]) == 0  # fmt: skip
     out = capsys.readouterr().out
-    assert re.search(r"\n +mean .*worst [+-]0\.00", out)  # the same mean as pick's
-    assert len(re.findall(r"half [AB] .*\n +soup .*worst [+-]0\.00", out)) == 2
+    assert len(re.findall(r"\n +mean .*worst [+-]0\.00", out)) == 2  # the same mean as pick's
+    assert len(re.findall(r"half [AB] .*\n +soup .*worst [+-]0\.00", out)) == 4
+    assert f"{more}: SI-SDR" in out and "half B (2 files)" in out  # and on --pairs
     assert torch.load(tmp_path / "soup.pt", weights_only=True)["averaged_from"] == mixed
     with pytest.raises(SystemExit):  # never written over one of its inputs
         soup.main([mixed[0], *mixed])

@@ -8,7 +8,7 @@ a network too (a "model soup", Wortsman et al., 2022): one trained for the low S
 the high ones may meet in between. Writes the mean to OUT (``ship.py`` names what it was made
 from), then prints its SI-SDR improvement per SNR on the last checkpoint's ``val_pairs`` with
 the margin over ``--against`` (the shipped weights), on the whole set and on each half of its
-utterances, as ``pick.py --halves --final`` does.
+utterances, as ``pick.py --halves --final`` does; ``--pairs DIR`` scores on that folder too.
 """
 
 from __future__ import annotations
@@ -30,6 +30,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("out", type=Path, help="where to write the mean of the weights")
     parser.add_argument("checkpoints", type=Path, nargs="+", help="two or more checkpoints")
     parser.add_argument("--against", type=Path, default=pipeline.SHIPPED_WEIGHTS)
+    parser.add_argument(
+        "--pairs",
+        type=Path,
+        action="append",
+        default=[],
+        help="score on this clean/ + noisy/ folder too (data/denoise_broad/val_ood_all)",
+    )
     args = parser.parse_args(argv)
     if len(args.checkpoints) < 2:
         parser.error("a mean needs two or more checkpoints")
@@ -42,14 +49,15 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: the checkpoints hold different networks: {str(error).splitlines()[0]}")
         return 2
     print(f"wrote {out}")
-    root = Path(checkpoint.load(out)["run_config"]["data"]["val_pairs"])
     reference_model, rate = pipeline.load_denoiser(args.against)
-    names, reference_gains = pipeline.folder_improvements(reference_model, root, rate, False)
-    reference = pipeline.summarise_improvements(reference_gains, names)
-    print(f"{root}: SI-SDR improvement per SNR (margin over {args.against})")
-    print(describe("reference", reference, reference))
-    print(describe("mean", pipeline.score_folder(model, root, rate, progress=False), reference))
-    cross_check([out], root, rate, names, reference_gains)
+    for root in [Path(checkpoint.load(out)["run_config"]["data"]["val_pairs"]), *args.pairs]:
+        names, reference_gains = pipeline.folder_improvements(reference_model, root, rate, False)
+        reference = pipeline.summarise_improvements(reference_gains, names)
+        print(f"{root}: SI-SDR improvement per SNR (margin over {args.against})")
+        print(describe("reference", reference, reference))
+        figures = pipeline.score_folder(model, root, rate, progress=False)
+        print(describe("mean", figures, reference))
+        cross_check([out], root, rate, names, reference_gains)
     return 0
 
 
