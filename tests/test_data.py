@@ -318,6 +318,7 @@ def test_recorded_noise_is_varied_on_request(tmp_path):
     frames = 10 * np.log10(np.mean(gated[: 16000 // 160 * 160].reshape(-1, 160) ** 2, 1))
     assert frames.max() > 10 * np.log10(np.mean(white**2)) - 1  # bursts at full level
     assert frames.max() - frames.min() > 9  # and gaps at least 10 dB down
+    assert random_gate(white[:40], rate, np.random.default_rng(3)).shape == (40,)  # < its edges
 
     clean, noise = _decoded_tones(tmp_path, "clean", 4), _decoded_tones(tmp_path, "n", 2, True)
     varied = MixAugmentConfig(

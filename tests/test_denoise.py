@@ -412,6 +412,8 @@ def test_best_checkpoint_by_whole_file_improvement(tmp_path, monkeypatch, capsys
     assert f"{more}: SI-SDR" in out and "half B (2 files)" in out and "epoch 1 " not in out
     with pytest.raises(SystemExit):  # the epochs' figures in history.json are on val_pairs
         pick.main([str(tmp_path / "run"), "--halves", "--pairs", str(more)])
+    assert pick.main([str(tmp_path / "run"), *final, "--pairs", str(tmp_path / "nowhere")]) == 2
+    assert "nowhere: not a clean/ + noisy/ folder" in capsys.readouterr().out
     # recipes/denoise/soup.py: the mean of checkpoints from anywhere, scored the same way
     soup = load_recipe_script("soup.py", monkeypatch)
     mixed = [str(epochs / "epoch_002.pt"), str(epochs / "epoch_003.pt")]
@@ -425,6 +427,7 @@ def test_best_checkpoint_by_whole_file_improvement(tmp_path, monkeypatch, capsys
     assert torch.load(tmp_path / "soup.pt", weights_only=True)["averaged_from"] == mixed
     with pytest.raises(SystemExit):  # never written over one of its inputs
         soup.main([mixed[0], *mixed])
+    assert soup.main([str(tmp_path / "s2.pt"), *mixed, "--pairs", str(tmp_path / "run")]) == 2
 
 
 def test_fine_tuning_starts_from_a_checkpoint_and_may_add_a_branch(tmp_path, capsys):

@@ -248,8 +248,9 @@ def random_gate(x: np.ndarray, rate: int, rng: np.random.Generator) -> np.ndarra
         envelope[start : start + length] = 1.0 if on else 10 ** (-rng.uniform(10, 40) / 20)
         on, start = not on, start + length
     window = np.hanning(max(3, int(rate * rng.uniform(0.002, 0.02))))
-    smoothed = np.convolve(envelope, window / window.sum(), mode="same")  # soft edges
-    return (x * smoothed).astype(np.float32)
+    if len(window) <= n:  # soft edges ("same" would lengthen a signal shorter than the window)
+        envelope = np.convolve(envelope, window / window.sum(), mode="same")
+    return (x * envelope).astype(np.float32)
 
 
 def recorded_noise(

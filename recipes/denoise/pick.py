@@ -35,6 +35,14 @@ from audiocnn.denoise import pipeline
 KEY = "file_si_sdr_improvement_snr"
 
 
+def not_pairs(folder: Path) -> bool:
+    """Whether ``folder`` lacks clean/ or noisy/ (saying so on stdout, as the scripts' errors)."""
+    if (folder / "clean").is_dir() and (folder / "noisy").is_dir():
+        return False
+    print(f"error: {folder}: not a clean/ + noisy/ folder (--pairs)")
+    return True
+
+
 def margins(figures: dict, reference: dict) -> dict[str, float]:
     """Each SNR group's improvement minus the reference's (groups both have)."""
     return {k: figures[k] - reference[k] for k in reference if k.startswith(KEY) and k in figures}
@@ -137,6 +145,8 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("--final goes with --halves")
     if args.pairs and not args.final:
         parser.error("--pairs goes with --halves --final (the epochs were scored on val_pairs)")
+    if args.pairs and not_pairs(args.pairs):
+        return 2
     last = checkpoint.load(args.run / "last.pt")
     root = args.pairs or Path(last["run_config"]["data"]["val_pairs"])
     kept = sorted((args.run / "epochs").glob("epoch_*.pt"))

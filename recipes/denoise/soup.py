@@ -19,7 +19,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from pick import cross_check, describe, save_mean  # noqa: E402
+from pick import cross_check, describe, not_pairs, save_mean  # noqa: E402
 
 from audiocnn import checkpoint  # noqa: E402
 from audiocnn.denoise import pipeline  # noqa: E402
@@ -38,6 +38,8 @@ def main(argv: list[str] | None = None) -> int:
         help="score on this clean/ + noisy/ folder too (data/denoise_broad/val_ood_all)",
     )
     args = parser.parse_args(argv)
+    if any(not_pairs(folder) for folder in args.pairs):
+        return 2
     if len(args.checkpoints) < 2:
         parser.error("a mean needs two or more checkpoints")
     if args.out.resolve() in {path.resolve() for path in args.checkpoints}:
