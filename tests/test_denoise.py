@@ -413,12 +413,11 @@ def test_best_checkpoint_by_whole_file_improvement(tmp_path, monkeypatch, capsys
     with pytest.raises(SystemExit):  # the epochs' figures in history.json are on val_pairs
         pick.main([str(tmp_path / "run"), "--halves", "--pairs", str(more)])
     assert pick.main([str(tmp_path / "run"), *final, "--pairs", str(tmp_path / "nowhere")]) == 2
-    assert "nowhere: not a clean/ + noisy/ folder" in capsys.readouterr().out
+    assert "nowhere/clean: no such folder" in capsys.readouterr().out
     # recipes/denoise/soup.py: the mean of checkpoints from anywhere, scored the same way
     soup = load_recipe_script("soup.py", monkeypatch)
     mixed = [str(epochs / "epoch_002.pt"), str(epochs / "epoch_003.pt")]
-    averaged = str(tmp_path / "run" / "averaged.pt")
-    assert soup.main([str(tmp_path / "soup.pt"), *mixed, "--against", averaged,
+    assert soup.main([str(tmp_path / "soup.pt"), *mixed, "--against", averaged_path,
                       "--pairs", str(more)]) == 0  # fmt: skip
     out = capsys.readouterr().out
     assert len(re.findall(r"\n +mean .*worst [+-]0\.00", out)) == 2  # the same mean as pick's

@@ -30,17 +30,21 @@ from pathlib import Path
 import torch
 
 from audiocnn import checkpoint
+from audiocnn.data import DataError, find_pairs
 from audiocnn.denoise import pipeline
 
 KEY = "file_si_sdr_improvement_snr"
 
 
 def not_pairs(folder: Path) -> bool:
-    """Whether ``folder`` lacks clean/ or noisy/ (saying so on stdout, as the scripts' errors)."""
-    if (folder / "clean").is_dir() and (folder / "noisy").is_dir():
-        return False
-    print(f"error: {folder}: not a clean/ + noisy/ folder (--pairs)")
-    return True
+    """Whether ``folder`` holds no clean/ + noisy/ pairs (:func:`find_pairs`; saying why on
+    stdout, as the scripts' other errors)."""
+    try:
+        find_pairs(folder)
+    except DataError as error:
+        print(f"error: {error}")
+        return True
+    return False
 
 
 def margins(figures: dict, reference: dict) -> dict[str, float]:
