@@ -547,6 +547,33 @@ def test_clean_speech_rule_of_the_broad_corpus(monkeypatch):
         assert measures["seconds"] == pytest.approx(len(wav) / rate, abs=0.01)
 
 
+def test_fetch_unpacks_into_a_fresh_folder(tmp_path, monkeypatch):
+    """On a fresh machine debs/tree/ does not exist yet, and ``dpkg -x`` makes only its last
+    folder: fetch must make the parents (session 18 found prepare.py failing there)."""
+    sources = load_recipe_script("sources.py", monkeypatch)
+    calls = []
+
+    def run(argv, cwd=None, check=False):
+        calls.append(argv[:2])
+        if argv[:2] == ["apt-get", "download"]:
+            (Path(cwd) / f"{argv[2]}_1.0_all.deb").write_bytes(b"")
+        else:  # dpkg -x DEB TREE, as strict as dpkg about the parent
+            target = Path(argv[3])
+            assert target.parent.is_dir(), f"dpkg -x: {target.parent} does not exist"
+            target.mkdir(exist_ok=True)
+
+    monkeypatch.setattr(sources.subprocess, "run", run)
+    tree = sources.fetch(tmp_path / "debs", ["speech-pkg", "noise-pkg"])
+    assert sorted(path.name for path in tree.iterdir()) == [
+        ".noise-pkg.done",
+        ".speech-pkg.done",
+        "noise-pkg",
+        "speech-pkg",
+    ]
+    sources.fetch(tmp_path / "debs", ["speech-pkg", "noise-pkg"])  # all there: nothing runs
+    assert calls == [["apt-get", "download"], ["dpkg", "-x"]] * 2
+
+
 def test_training_on_the_fly_can_balance_the_sources(tmp_path):
     rng = np.random.default_rng(0)
     for name, count in (("clean/big", 6), ("clean/small", 2), ("noise", 2)):

@@ -70,6 +70,7 @@ def fetch(debs: Path, packages: list[str]) -> Path:
         marker = debs / "tree" / f".{name}.done"
         if not marker.exists():
             deb = sorted(debs.glob(f"{name}_*.deb"))[-1]
+            tree.mkdir(parents=True, exist_ok=True)  # dpkg -x makes no parent folders
             subprocess.run(["dpkg", "-x", str(deb), str(tree)], check=True)
             marker.touch()
     return debs / "tree"
