@@ -261,6 +261,22 @@ def test_seed_lab_recipe_is_the_lab():
     assert broad.data.val_pairs.endswith("val_ood")  # chosen on packages never trained on
 
 
+def test_every_denoise_recipe_loads_and_none_starts_from_the_shipped_file():
+    """Each recipe is valid as committed, and a fine-tune names a fixed start: the shipped
+    weights change when new ones ship (recipes/denoise/README.md), a copy taken with
+    ``git show COMMIT:...`` does not."""
+    from audiocnn.config import load_recipe
+    from audiocnn.denoise.pipeline import DenoiseRunConfig
+
+    recipes = sorted(
+        (Path(__file__).resolve().parent.parent / "recipes" / "denoise").glob("*.toml")
+    )
+    assert len(recipes) > 30
+    for recipe in recipes:
+        init = load_recipe(recipe, DenoiseRunConfig).train.init
+        assert "audiocnn/weights" not in init, f"{recipe.name}: starts from the shipped file"
+
+
 def write_tone_pairs(root: Path) -> Path:
     """A gated tone in white noise at 0, 10 and 10 dB, named as compare groups them."""
     rng = np.random.default_rng(0)
