@@ -202,14 +202,45 @@ def test_pitch_features_find_the_period_and_start_from_weights_without_them(tmp_
     # a 25-sample period: every band of a frame matches the frame 25 samples earlier
     period = torch.randn(25, dtype=torch.float64).repeat(12)[None, None]  # 300 samples
     n, lag = pitched.frame_taps, pitched.max_lag
-    reach = torch.cat([torch.zeros(1, 1, 99, dtype=torch.float64), period], -1)[0]
-    reach = reach.unfold(-1, n + lag, 16)  # (1, frames, n + lag)
-    spectrum = torch.fft.rfft(reach[..., lag:] * pitched.window, dim=-1)
-    found = pitched._pitch_match(reach, spectrum)[0, -1]  # the last frame: all periodic
+    signal = torch.cat([torch.zeros(1, 1, 99, dtype=torch.float64), period], -1)[0]
+    frames = signal[:, lag:].unfold(-1, n, 16)  # (1, frames, n)
+    spectrum = torch.fft.rfft(frames * pitched.window, dim=-1)
+    power = (spectrum.abs().square()) @ pitched.band_weights
+    found = pitched._pitch_match(signal, spectrum, power)[0, -1]  # the last frame: all periodic
     assert found.shape == (8 + 1,)
     torch.testing.assert_close(found, torch.ones_like(found), rtol=0, atol=1e-6)
     with pytest.raises(ConfigError, match="pitch_lags"):
         replace(SMALL_SPECTRAL, pitch_lags=(10, 5))
+
+
+def test_pitch_match_equals_a_loop_over_frames_and_periods():
+    # The model sums each frame's correlations from hop-long chunks shared between frames and
+    # its energies from one cumulative sum; this is the definition, frame by frame.
+    torch.manual_seed(4)
+    model = small_spectral(noise_floor_features=True, pitch_features=True, pitch_lags=(4, 40))
+    n, hop, lag, low = model.frame_taps, model.hop, model.max_lag, model.min_lag
+    signal = torch.randn(2, lag + 9 * hop + n + 5, dtype=torch.float64)  # 10 frames, 5 spare
+    frames = signal[:, lag:].unfold(-1, n, hop)[:, :10]
+    spectrum = torch.fft.rfft(frames * model.window, dim=-1)
+    power = spectrum.abs().square() @ model.band_weights
+    got = model._pitch_match(signal, spectrum, power)
+    for b in range(2):
+        for k in range(10):
+            start = lag + k * hop
+            frame = signal[b, start : start + n]
+            scores = []
+            for period in range(low, lag + 1):
+                earlier = signal[b, start - period : start - period + n]
+                energy = frame.square().sum() * earlier.square().sum()
+                scores.append(float(frame @ earlier / torch.sqrt(energy + 1e-10)))
+            best = max(scores)
+            period = low + scores.index(best)
+            delayed = torch.fft.rfft(signal[b, start - period : start - period + n] * model.window)
+            cross = (spectrum[b, k] * delayed.conj()).real @ model.band_weights
+            powers = power[b, k] * (delayed.abs().square() @ model.band_weights)
+            best = torch.tensor([best], dtype=torch.float64)
+            expected = torch.cat([cross / torch.sqrt(powers + 1e-20), best])
+            torch.testing.assert_close(got[b, k], expected, rtol=1e-9, atol=1e-9)
 
 
 @pytest.mark.parametrize("pitch_before", [False, True])

@@ -272,8 +272,8 @@ class SpectralMaskDenoiser(nn.Module):
                 features = torch.cat([features, unit.real, unit.imag], -1)
             if self.pitch:
                 with torch.no_grad():  # a function of the input alone
-                    reach = signal[:, first:].unfold(-1, n + lag, hop)[:, : frames.shape[1]]
-                    features = torch.cat([features, self._pitch_match(reach, spectrum)], -1)
+                    match = self._pitch_match(signal[:, first:], spectrum, power)
+                    features = torch.cat([features, match], -1)
             logits, gain_state = self._gain_logits(features.transpose(1, 2), gain_state)
             logits = logits.transpose(1, 2)  # (batch, frames, outputs)
             gains = torch.sigmoid(logits[..., : self.gain_outputs])  # per band or bin
@@ -288,12 +288,7 @@ class SpectralMaskDenoiser(nn.Module):
             if self.df_bins:
                 gated, past = self._deep_filter(gated, low, logits[..., self.gain_outputs :], past)
             pieces = torch.fft.irfft(gated, n=n, dim=-1) * self.synthesis_window.to(x.dtype)
-            added = nn.functional.fold(  # overlap-add
-                pieces.transpose(1, 2),
-                output_size=(1, (frames.shape[1] - 1) * hop + n),
-                kernel_size=(1, n),
-                stride=(1, hop),
-            )[:, 0, 0]
+            added = _overlap_add(pieces, hop)
             out[:, first : first + added.shape[-1]] += added
         y = out[:, :length]
         new_state = [
@@ -326,36 +321,48 @@ class SpectralMaskDenoiser(nn.Module):
         features = torch.cat(parts, -1) * self.feature_scale
         return features, floor_state, level_state
 
-    def _pitch_match(self, reach: torch.Tensor, spectrum: torch.Tensor) -> torch.Tensor:
+    def _pitch_match(
+        self, signal: torch.Tensor, spectrum: torch.Tensor, band_power: torch.Tensor
+    ) -> torch.Tensor:
         """Per band, the normalised correlation of each frame's spectrum with that of the
         samples one pitch period earlier, and the best normalised correlation itself.
 
-        ``reach (batch, frames, max_lag + n)`` holds each frame (its last n samples) and the
-        ``max_lag`` before it; the period is the lag in ``pitch_lags`` whose earlier n samples
-        correlate best with the frame (the whole frame, as RNNoise's pitch search).
+        Frame k is ``signal[:, max_lag + k * hop :][:, :n]``, with the ``max_lag`` samples
+        before it; ``spectrum (batch, frames, bins)`` is its windowed spectrum and
+        ``band_power`` that spectrum's power per band. The period is the lag in ``pitch_lags``
+        whose earlier n samples correlate best with the frame (the whole frame, as RNNoise's
+        pitch search).
+
+        The frames overlap, so the correlations are summed from those of hop-long chunks, each
+        computed once (by FFT); the energies come from one cumulative sum of squares.
         """
-        n, lag = self.frame_taps, self.max_lag
-        frame = reach[..., lag:]
-        size = 1 << (n + lag - 1).bit_length()
-        # shift s = lag - period: the earlier samples reach[s : s + n]
-        correlation = torch.fft.irfft(  # c[s] = sum_i frame[i] reach[s + i]
-            torch.fft.rfft(frame, size).conj() * torch.fft.rfft(reach, size), size
-        )
-        correlation = correlation[..., : lag - self.min_lag + 1].flip(-1)  # shift 0 is at -1
-        squares = torch.nn.functional.pad(reach.square().cumsum(-1), (1, 0))
-        energy = squares[..., n:] - squares[..., :-n]  # of reach[s : s + n], s = 0 .. lag
-        energy = energy[..., : lag - self.min_lag + 1].flip(-1)
-        own = frame.square().sum(-1, keepdim=True)
-        # index j: period min_lag + j
-        normalised = correlation / torch.sqrt(own * energy + 1e-10)
+        n, hop, lag, low = self.frame_taps, self.hop, self.max_lag, self.min_lag
+        count, chunks, span = spectrum.shape[1], n // hop, lag - low  # shifts s = lag - period
+        end = lag + (count - 1) * hop + n  # one past the last frame's last sample
+        near = signal[:, lag:end].unflatten(-1, (-1, hop))  # (batch, count + chunks - 1, hop)
+        # chunk c's samples and the lag to low samples before them: c[s] = sum_i near[i] far[s + i]
+        far = signal[:, : end - low].unfold(-1, hop + span, hop)
+        size = _fft_size(hop + span)  # no wrap-around: s + i < hop + span
+        products = torch.fft.rfft(near, size).conj() * torch.fft.rfft(far, size)
+        correlation = torch.fft.irfft(products, size)[..., : span + 1]
+        correlation = correlation.unfold(1, chunks, 1).sum(-1)  # over each frame's chunks
+        # Energies of the frames and of their earlier samples, from the squares summed in
+        # float64 (a difference of large sums: the same whatever the block's length)
+        squares = torch.nn.functional.pad(signal[:, :end].double().square().cumsum(-1), (1, 0))
+        ends = squares[:, n:].unfold(-1, span + 1, hop)[:, :count]
+        energy = (ends - squares.unfold(-1, span + 1, hop)[:, :count]).to(signal.dtype)
+        own = (squares[:, lag + n :: hop] - squares[:, lag:-n:hop])[:, :count, None]
+        own = own.to(signal.dtype)
+        # index j: period low + j
+        normalised = correlation.flip(-1) / torch.sqrt(own * energy.flip(-1) + 1e-10)
         best, index = normalised.max(-1)
-        shift = lag - self.min_lag - index  # where the best period's samples start in reach
-        take = shift[..., None] + torch.arange(n, device=reach.device)
-        earlier = torch.gather(reach, -1, take) * self.window.to(reach.dtype)
-        delayed = torch.fft.rfft(earlier, dim=-1)
-        weights = self.band_weights.to(reach.dtype)
-        cross = (spectrum * delayed.conj()).real @ weights
-        powers = (spectrum.abs().square() @ weights) * (delayed.abs().square() @ weights)
+        begin = lag - low - index + hop * torch.arange(count, device=signal.device)
+        take = begin[..., None] + torch.arange(n, device=signal.device)  # (batch, count, n)
+        earlier = torch.gather(signal, -1, take.flatten(1)).unflatten(-1, (count, n))
+        delayed = torch.fft.rfft(earlier * self.window.to(signal.dtype), dim=-1)
+        weights = self.band_weights.to(signal.dtype)
+        cross = (spectrum.real * delayed.real + spectrum.imag * delayed.imag) @ weights
+        powers = band_power * ((delayed.real.square() + delayed.imag.square()) @ weights)
         return torch.cat([cross * torch.rsqrt(powers + 1e-20), best[..., None]], -1)
 
     def fit_weights(self, weights: dict) -> dict:
@@ -421,3 +428,28 @@ class SpectralMaskDenoiser(nn.Module):
             memory, hidden = self.recurrent(features.transpose(1, 2), hidden)
             logits = logits + self.recurrent_out(memory).transpose(1, 2)
         return logits, (gain_state, history, hidden)
+
+
+def _overlap_add(pieces: torch.Tensor, hop: int) -> torch.Tensor:
+    """Frames ``(batch, frames, n)`` (n a multiple of ``hop``), each ``hop`` after the last,
+    summed where they overlap: ``(batch, (frames - 1) * hop + n)``. One slice-add per hop of
+    a frame (four for the default 512 / 128), over 10x faster than ``nn.functional.fold``."""
+    count, parts = pieces.shape[1], pieces.shape[-1] // hop
+    split = pieces.unflatten(-1, (parts, hop))
+    added = pieces.new_zeros(pieces.shape[0], count + parts - 1, hop)
+    for j in range(parts):
+        added[:, j : j + count] += split[:, :, j]
+    return added.flatten(1)
+
+
+def _fft_size(length: int) -> int:
+    """The smallest FFT size of at least ``length`` with no prime factor above 5 (fast)."""
+    size = length
+    while True:
+        rest = size
+        for prime in (2, 3, 5):
+            while rest % prime == 0:
+                rest //= prime
+        if rest == 1:
+            return size
+        size += 1
