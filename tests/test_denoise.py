@@ -434,8 +434,9 @@ def test_best_checkpoint_by_whole_file_improvement(tmp_path, monkeypatch, capsys
     soup = load_recipe_script("soup.py", monkeypatch)
     mixed = [str(epochs / "epoch_002.pt"), str(epochs / "epoch_003.pt")]
     assert soup.main([str(tmp_path / "soup.pt"), *mixed, "--against", averaged_path,
-                      "--pairs", str(more)]) == 0  # fmt: skip
+                      "--pairs", str(more), "--digits", "4"]) == 0  # fmt: skip
     out = capsys.readouterr().out
+    assert len(re.findall(r"worst [+-]0\.0000\n", out)) == 8  # --digits 4, every line of both
     assert len(re.findall(r"\n +mean .*worst [+-]0\.00", out)) == 2  # the same mean as pick's
     assert len(re.findall(r"half [AB] .*\n +soup .*worst [+-]0\.00", out)) == 4
     assert f"{more}: SI-SDR" in out and "half B (2 files)" in out  # and on --pairs

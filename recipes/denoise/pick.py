@@ -47,15 +47,24 @@ def not_pairs(folder: Path) -> bool:
     return False
 
 
+def add_digits_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--digits", type=int, default=2, choices=range(1, 7), help="decimals to print (2)"
+    )
+
+
 def margins(figures: dict, reference: dict) -> dict[str, float]:
     """Each SNR group's improvement minus the reference's (groups both have)."""
     return {k: figures[k] - reference[k] for k in reference if k.startswith(KEY) and k in figures}
 
 
+DIGITS = 2  # decimals of the printed figures (--digits): 4 tells close candidates apart
+
+
 def describe(name: str, figures: dict, reference: dict) -> str:
-    gaps = margins(figures, reference)
-    cells = "  ".join(f"{figures[k]:+6.2f} ({gaps[k]:+.2f})" for k in sorted(gaps))
-    return f"{name:>12}  {cells}  worst {min(gaps.values()):+.2f}"
+    gaps, d = margins(figures, reference), DIGITS
+    cells = "  ".join(f"{figures[k]:+{d + 4}.{d}f} ({gaps[k]:+.{d}f})" for k in sorted(gaps))
+    return f"{name:>12}  {cells}  worst {min(gaps.values()):+.{d}f}"
 
 
 def halves(names: list[str]) -> list[list[int]]:
@@ -130,6 +139,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("run", type=Path, help="a training run's folder (history.json, last.pt)")
     parser.add_argument("--against", type=Path, default=pipeline.SHIPPED_WEIGHTS)
     parser.add_argument("--top", type=int, default=8, help="how many epochs to list")
+    add_digits_option(parser)
     parser.add_argument("--average", type=int, default=0, help="average the last K kept epochs")
     parser.add_argument(
         "--halves", action="store_true", help="choose on half the files, score on the other"
@@ -145,6 +155,8 @@ def main(argv: list[str] | None = None) -> int:
         help="with --halves --final: check on this clean/ + noisy/ folder, not val_pairs",
     )
     args = parser.parse_args(argv)
+    global DIGITS
+    DIGITS = args.digits
     if args.final and not args.halves:
         parser.error("--final goes with --halves")
     if args.pairs and not args.final:

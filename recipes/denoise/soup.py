@@ -19,7 +19,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from pick import cross_check, describe, not_pairs, save_mean  # noqa: E402
+import pick  # noqa: E402
+from pick import add_digits_option, cross_check, describe, not_pairs, save_mean  # noqa: E402
 
 from audiocnn import checkpoint  # noqa: E402
 from audiocnn.denoise import pipeline  # noqa: E402
@@ -37,7 +38,9 @@ def main(argv: list[str] | None = None) -> int:
         default=[],
         help="score on this clean/ + noisy/ folder too (data/denoise_broad/val_ood_all)",
     )
+    add_digits_option(parser)
     args = parser.parse_args(argv)
+    pick.DIGITS = args.digits
     if any(not_pairs(folder) for folder in args.pairs):
         return 2
     if len(args.checkpoints) < 2:
