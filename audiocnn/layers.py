@@ -195,7 +195,8 @@ class MIMOFIRCNN(nn.Module):
 def next_history(x: torch.Tensor, previous: torch.Tensor | None, n: int) -> torch.Tensor:
     """The last ``n`` samples of ``previous`` followed by ``x``: the history a causal filter of
     context ``n`` needs for the next block (zeros before the start of the signal)."""
-    joined = x if previous is None else torch.cat([previous, x], dim=-1)
+    # (x alone holds the last n samples when it is that long: no copy)
+    joined = x if previous is None or x.shape[-1] >= n else torch.cat([previous, x], dim=-1)
     if joined.shape[-1] >= n:
         return joined[..., joined.shape[-1] - n :]
     return nn.functional.pad(joined, (n - joined.shape[-1], 0))

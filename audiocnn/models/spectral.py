@@ -407,11 +407,12 @@ class SpectralMaskDenoiser(nn.Module):
         lands on is t - L. ``past`` holds the frames before this block."""
         k, n = self.df_bins, self.df_taps
         joined = torch.cat([past, low], 1)  # (batch, n - 1 + frames, k)
-        window = joined.unfold(1, n, 1)  # (batch, frames, k, n): frame t - n + 1 .. t
+        frames = low.shape[1]
         taps = taps.reshape(*taps.shape[:2], k, n, 2)
-        taps = torch.complex(taps[..., 0], taps[..., 1]).to(window.dtype)
-        filtered = (taps * window.flip(-1)).sum(-1)  # tap i meets frame t - i
-        gated = torch.cat([gated[..., :k] + filtered, gated[..., k:]], -1)
+        taps = torch.complex(taps[..., 0], taps[..., 1]).to(joined.dtype)
+        gated = gated.clone()
+        for i in range(n):  # tap i meets frame t - i: joined[n - 1 - i + t]
+            gated[..., :k] += taps[..., i] * joined[:, n - 1 - i : n - 1 - i + frames]
         return gated, joined[:, joined.shape[1] - (n - 1) :]
 
     def _gain_logits(self, features: torch.Tensor, state):
