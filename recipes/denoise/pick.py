@@ -58,11 +58,10 @@ def margins(figures: dict, reference: dict) -> dict[str, float]:
     return {k: figures[k] - reference[k] for k in reference if k.startswith(KEY) and k in figures}
 
 
-DIGITS = 2  # decimals of the printed figures (--digits): 4 tells close candidates apart
-
-
-def describe(name: str, figures: dict, reference: dict) -> str:
-    gaps, d = margins(figures, reference), DIGITS
+def describe(name: str, figures: dict, reference: dict, d: int = 2) -> str:
+    """One line: each SNR group's figure and margin over ``reference``, to ``d`` decimals (4
+    tells close candidates apart: ``--digits``)."""
+    gaps = margins(figures, reference)
     cells = "  ".join(f"{figures[k]:+{d + 4}.{d}f} ({gaps[k]:+.{d}f})" for k in sorted(gaps))
     return f"{name:>12}  {cells}  worst {min(gaps.values()):+.{d}f}"
 
@@ -79,7 +78,12 @@ def halves(names: list[str]) -> list[list[int]]:
 
 
 def cross_check(
-    kept: list[Path], root: Path, rate: int, names: list[str], reference_gains: list[float]
+    kept: list[Path],
+    root: Path,
+    rate: int,
+    names: list[str],
+    reference_gains: list[float],
+    digits: int = 2,
 ) -> None:
     """Choose one of the ``kept`` epochs on one half of ``root``'s utterances and score it on
     the other (``names`` and ``reference_gains``: :func:`pipeline.folder_improvements`)."""
@@ -97,7 +101,7 @@ def cross_check(
     if len(kept) == 1:  # --final: nothing to choose, the one epoch on each half
         for n, figures in enumerate(epochs[kept[0].stem]):
             print(f"half {'AB'[n]} ({len(split[n])} files):")
-            print(describe(kept[0].stem, figures, reference[n]))
+            print(describe(kept[0].stem, figures, reference[n], digits))
         return
     for chosen, other in ((0, 1), (1, 0)):
         worst = {
@@ -106,8 +110,8 @@ def cross_check(
         best = max(worst, key=worst.get)
         sizes = f"{len(split[chosen])} files"
         print(f"chosen on half {'AB'[chosen]} ({sizes}), scored on half {'AB'[other]}:")
-        print(describe(best, epochs[best][other], reference[other]))
-        print(describe(kept[-1].stem, epochs[kept[-1].stem][other], reference[other]))
+        print(describe(best, epochs[best][other], reference[other], digits))
+        print(describe(kept[-1].stem, epochs[kept[-1].stem][other], reference[other], digits))
         print(f"{'':>12}  (on half {'AB'[chosen]} its worst margin was {worst[best]:+.2f})")
 
 
@@ -155,8 +159,6 @@ def main(argv: list[str] | None = None) -> int:
         help="with --halves --final: check on this clean/ + noisy/ folder, not val_pairs",
     )
     args = parser.parse_args(argv)
-    global DIGITS
-    DIGITS = args.digits
     if args.final and not args.halves:
         parser.error("--final goes with --halves")
     if args.pairs and not args.final:
@@ -181,17 +183,18 @@ def main(argv: list[str] | None = None) -> int:
             scored.append((min(gaps.values()), figures))
     scored.sort(key=lambda item: (-item[0], item[1]["epoch"]))
     print(f"{root}: SI-SDR improvement per SNR (margin over {args.against})")
-    print(describe("reference", reference, reference))
+    print(describe("reference", reference, reference, args.digits))
     for _, figures in scored[: args.top]:
-        print(describe(f"epoch {figures['epoch']}", figures, reference))
+        print(describe(f"epoch {figures['epoch']}", figures, reference, args.digits))
     if args.average:
         last_k = kept[-args.average :]
         model, final = save_mean(last_k, args.run / "averaged.pt", [p.name for p in last_k])
         figures = pipeline.score_folder(model, root, rate, progress=False)
-        print(describe(f"mean of {len(last_k)}", figures, reference))
+        print(describe(f"mean of {len(last_k)}", figures, reference, args.digits))
         print(f"wrote {final}")
     if args.halves:
-        cross_check([final] if args.final else kept, root, rate, names, reference_gains)
+        checked = [final] if args.final else kept
+        cross_check(checked, root, rate, names, reference_gains, args.digits)
     return 0
 
 

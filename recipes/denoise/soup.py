@@ -19,7 +19,6 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import pick  # noqa: E402
 from pick import add_digits_option, cross_check, describe, not_pairs, save_mean  # noqa: E402
 
 from audiocnn import checkpoint  # noqa: E402
@@ -40,7 +39,6 @@ def main(argv: list[str] | None = None) -> int:
     )
     add_digits_option(parser)
     args = parser.parse_args(argv)
-    pick.DIGITS = args.digits
     if any(not_pairs(folder) for folder in args.pairs):
         return 2
     if len(args.checkpoints) < 2:
@@ -59,10 +57,10 @@ def main(argv: list[str] | None = None) -> int:
         names, reference_gains = pipeline.folder_improvements(reference_model, root, rate, False)
         reference = pipeline.summarise_improvements(reference_gains, names)
         print(f"{root}: SI-SDR improvement per SNR (margin over {args.against})")
-        print(describe("reference", reference, reference))
+        print(describe("reference", reference, reference, args.digits))
         figures = pipeline.score_folder(model, root, rate, progress=False)
-        print(describe("mean", figures, reference))
-        cross_check([out], root, rate, names, reference_gains)
+        print(describe("mean", figures, reference, args.digits))
+        cross_check([out], root, rate, names, reference_gains, args.digits)
     return 0
 
 
