@@ -364,6 +364,22 @@ def test_halves_keep_each_utterance_together(monkeypatch):
         assert len({pipeline.utterance_of(names[n]) for n in half}) == 3
 
 
+def test_paired_interval_of_a_margin(monkeypatch):
+    pick = load_recipe_script("pick.py", monkeypatch)
+    names = [f"snr{snr:02d}_{who}.wav" for snr in (0, 10) for who in "abcd"] + ["x.wav"]
+    reference = [0.5] * 9
+    gains = [1.5] * 4 + [-0.5, 1.5, -0.5, 1.5] + [9.0]  # x.wav has no SNR: in no group
+    spread = pick.paired(gains, reference, names)
+    assert set(spread) == {f"{pick.KEY}00", f"{pick.KEY}10"}
+    assert spread[f"{pick.KEY}00"] == pytest.approx((1.0, 1.0, 1.0))  # every file +1: sure
+    low, high, share = spread[f"{pick.KEY}10"]  # two files -1, two +1
+    assert -1.0 <= low < 0.0 < high <= 1.0 and share == 0.5
+    assert spread == pick.paired(gains, reference, names)  # seeded
+    line = pick.describe_paired(spread)
+    assert line.split() == ["95%,", "won", "[+1.00,", "+1.00]", "100%",
+                            f"[{low:+.2f},", f"{high:+.2f}]", "50%"]  # fmt: skip
+
+
 def test_best_checkpoint_by_whole_file_improvement(tmp_path, monkeypatch, capsys):
     root = write_tone_pairs(tmp_path / "val")
     corpus = one_second_pairs(tmp_path / "pairs", 8)
@@ -388,6 +404,7 @@ def test_best_checkpoint_by_whole_file_improvement(tmp_path, monkeypatch, capsys
                       "--average", "2"]) == 0  # fmt: skip
     out = capsys.readouterr().out
     assert re.search(r"epoch 1 .*worst \+0\.00", out)
+    assert re.search(r"mean of 2 .*\n +95%, won  \[[+-]\d\.\d\d, [+-]\d\.\d\d\] +\d+%", out)
     averaged, _ = pipeline.load_denoiser(tmp_path / "run" / "averaged.pt")
     for key, value in averaged.state_dict().items():
         parts = [torch.load(epochs / f"epoch_00{n}.pt", weights_only=True)["state_dict"][key]
@@ -438,6 +455,7 @@ def test_best_checkpoint_by_whole_file_improvement(tmp_path, monkeypatch, capsys
     out = capsys.readouterr().out
     assert len(re.findall(r"worst [+-]0\.0000\n", out)) == 8  # --digits 4, every line of both
     assert len(re.findall(r"\n +mean .*worst [+-]0\.00", out)) == 2  # the same mean as pick's
+    assert len(re.findall(r"\n +mean .*\n +95%, won  \[", out)) == 2  # how sure, on both
     assert len(re.findall(r"half [AB] .*\n +soup .*worst [+-]0\.00", out)) == 4
     assert f"{more}: SI-SDR" in out and "half B (2 files)" in out  # and on --pairs
     assert torch.load(tmp_path / "soup.pt", weights_only=True)["averaged_from"] == mixed

@@ -8,7 +8,8 @@ a network too (a "model soup", Wortsman et al., 2022): one trained for the low S
 the high ones may meet in between. Writes the mean to OUT (``ship.py`` names what it was made
 from), then prints its SI-SDR improvement per SNR on the last checkpoint's ``val_pairs`` with
 the margin over ``--against`` (the shipped weights), on the whole set and on each half of its
-utterances, as ``pick.py --halves --final`` does; ``--pairs DIR`` scores on that folder too.
+utterances, as ``pick.py --halves --final`` does, with ``pick.py``'s "95%, won" line under the
+whole set's margins; ``--pairs DIR`` scores on that folder too.
 """
 
 from __future__ import annotations
@@ -19,7 +20,15 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from pick import add_digits_option, cross_check, describe, not_pairs, save_mean  # noqa: E402
+from pick import (  # noqa: E402
+    add_digits_option,
+    cross_check,
+    describe,
+    describe_paired,
+    not_pairs,
+    paired,
+    save_mean,
+)
 
 from audiocnn import checkpoint  # noqa: E402
 from audiocnn.denoise import pipeline  # noqa: E402
@@ -58,8 +67,11 @@ def main(argv: list[str] | None = None) -> int:
         reference = pipeline.summarise_improvements(reference_gains, names)
         print(f"{root}: SI-SDR improvement per SNR (margin over {args.against})")
         print(describe("reference", reference, reference, args.digits))
-        figures = pipeline.score_folder(model, root, rate, progress=False)
-        print(describe("mean", figures, reference, args.digits))
+        gains = pipeline.folder_improvements(model, root, rate, False)[1]
+        print(
+            describe("mean", pipeline.summarise_improvements(gains, names), reference, args.digits)
+        )
+        print(describe_paired(paired(gains, reference_gains, names), args.digits))
         cross_check([out], root, rate, names, reference_gains, args.digits)
     return 0
 
