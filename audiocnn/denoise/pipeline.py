@@ -422,13 +422,6 @@ def folder_improvements(model, root: Path, rate: int, progress: bool = True):
     return names, file_improvements(model, pairs, torch.device("cpu"))
 
 
-def score_folder(model, root: Path, rate: int, progress: bool = True) -> dict:
-    """:func:`score_whole_files` of a clean/ + noisy/ folder (what ``select_on =
-    "file_si_sdr"`` records every epoch for ``val_pairs``)."""
-    names, gains = folder_improvements(model, root, rate, progress)
-    return summarise_improvements(gains, names)
-
-
 def utterance_of(name: str) -> str:
     """A mixture's file name without its ``snrNN_`` prefix: the same for every SNR of one
     utterance."""
