@@ -582,6 +582,31 @@ def test_clean_speech_rule_of_the_broad_corpus(monkeypatch):
         assert measures["seconds"] == pytest.approx(len(wav) / rate, abs=0.01)
 
 
+def test_val_ood_more_mixes_every_utterance_several_times(tmp_path, monkeypatch):
+    monkeypatch.syspath_prepend(Path(__file__).resolve().parent.parent / "recipes" / "denoise")
+    prepare = load_recipe_script("prepare.py", monkeypatch)  # imports sources.py beside it
+    rng = np.random.default_rng(0)
+    for folder, stem, seconds in (("speech", "a", 1.5), ("speech", "b", 1.2), ("noise", "n", 2)):
+        (tmp_path / "val_ood" / folder / "pkg").mkdir(parents=True, exist_ok=True)
+        wav = rng.normal(0, 0.1, int(seconds * 16000)).astype(np.float32)
+        sf.write(tmp_path / "val_ood" / folder / "pkg" / f"{stem}.wav", wav, 16000)
+    prepare.build_val_ood_all(tmp_path, "more", draws=2)
+    names = sorted(path.name for path in (tmp_path / "more" / "noisy").iterdir())
+    assert names == sorted(f"snr{snr:02d}_pkg-{who}~d{draw}.wav"
+                           for snr in (0, 5, 10) for who in "ab" for draw in (1, 2))  # fmt: skip
+    assert sorted(path.name for path in (tmp_path / "more" / "clean").iterdir()) == names
+    first = sf.read(tmp_path / "more" / "noisy" / "snr05_pkg-a~d1.wav")[0]
+    second = sf.read(tmp_path / "more" / "noisy" / "snr05_pkg-a~d2.wav")[0]
+    assert first.shape == second.shape and not np.array_equal(first, second)  # other noise
+    pick = load_recipe_script("pick.py", monkeypatch)
+    for half in pick.halves(names):  # every SNR and draw of an utterance in one half
+        assert len(half) == 6 and len({pipeline.utterance_of(names[n]) for n in half}) == 1
+    prepare.build_val_ood_all(tmp_path)  # val_ood_all: one draw, names as they always were
+    assert sorted(path.name for path in (tmp_path / "val_ood_all" / "noisy").iterdir()) == [
+        f"snr{snr:02d}_pkg-{who}.wav" for snr in (0, 5, 10) for who in "ab"
+    ]
+
+
 def test_fetch_unpacks_into_a_fresh_folder(tmp_path, monkeypatch):
     """On a fresh machine debs/tree/ does not exist yet, and ``dpkg -x`` makes only its last
     folder: fetch must make the parents (session 18 found prepare.py failing there)."""

@@ -423,9 +423,9 @@ def folder_improvements(model, root: Path, rate: int, progress: bool = True):
 
 
 def utterance_of(name: str) -> str:
-    """A mixture's file name without its ``snrNN_`` prefix: the same for every SNR of one
-    utterance."""
-    return re.sub(r"^snr-?\d+_", "", name)
+    """A mixture's file name without its ``snrNN_`` prefix and any ``~dK`` noise draw before
+    its extension: the same for every SNR and every draw of one utterance."""
+    return re.sub(r"~d\d+(\.\w+)$", r"\1", re.sub(r"^snr-?\d+_", "", name))
 
 
 def snr_of(name: str) -> int | None:

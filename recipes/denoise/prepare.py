@@ -1,7 +1,7 @@
 """Build the real-recording corpora behind the denoise recipes (and the shipped weights).
 
     python recipes/denoise/prepare.py [--out data] [--debs data/debs]
-        [--only speech16k|broad|val_ood_all]
+        [--only speech16k|broad|val_ood_all|val_ood_more]
 
 Every package is fetched with `apt-get download NAME` and unpacked with `dpkg -x` (Debian's
 archive is the only source); zip, pk3 and wz archives inside are read with `zipfile`.
@@ -24,8 +24,11 @@ and 10 dB, as above; `val_ood/speech` holds all of its clean speech, for the tra
 bench). `val_ood_all` mixes every one of those utterances at each of the three SNRs (435
 mixtures, other noise segments): the ship rule's check on halves of the utterances, with
 about 72 files per half and SNR where `val_ood` has 20 (`--only val_ood_all` builds it
-from `val_ood`). neverball-data and openttd-opensfx hold no audio file libsndfile reads (neverball's
-sounds are in another package; OpenTTD's are in its own .cat container), so they add nothing.
+from `val_ood`). `val_ood_more` does the same four times over with other noise segments (1740
+mixtures, 580 an SNR, `--only val_ood_more`): with 40 mixtures an SNR, `val_ood`'s margins of a
+few hundredths of a dB are inside their own noise (`pick.py`'s "95%, won" line).
+neverball-data and openttd-opensfx hold no audio file libsndfile reads (neverball's sounds are
+in another package; OpenTTD's are in its own .cat container), so they add nothing.
 `manifest.csv` lists every recording looked at: its package, its path inside the package,
 where it went (or why it was dropped) and its measures.
 """
@@ -60,6 +63,7 @@ from audiocnn.data import mix_at_snr
 RATE = 16000
 VAL_SNRS = (0, 5, 10)
 VAL_MIXTURES = 120  # 40 per SNR: enough to rank denoisers, small enough to run them all
+VAL_MORE_DRAWS = 4  # val_ood_more: every val_ood utterance at every SNR, four times
 OOD_SPEECH = ("warzone2100-data",)
 OOD_NOISE = ("0ad-data", "torcs-data")
 MAX_NOISE_FILES = 400  # per package, evenly spaced over its sorted files
@@ -149,9 +153,12 @@ def write_mixture(
     save_audio(out / "clean" / stem, torch.from_numpy(clean) / peak, RATE)
 
 
-def build_val_ood_all(out: Path) -> None:
+def build_val_ood_all(out: Path, folder: str = "val_ood_all", draws: int = 1) -> None:
     """``val_ood_all``: every utterance of ``val_ood/speech`` at every SNR, each mixture with
-    the next noise of ``val_ood/noise`` (shuffled; read back from the files written there)."""
+    the next noise of ``val_ood/noise`` (shuffled; read back from the files written there).
+    With ``draws`` > 1 (``val_ood_more``), each utterance at each SNR ``draws`` times with other
+    noise, named ``snrNN_<utterance>~dK.wav`` (:func:`pipeline.utterance_of` drops the ``~dK``,
+    so every draw of an utterance falls in the same half)."""
 
     def read(folder: str) -> list[tuple[str, np.ndarray]]:
         paths = sorted((out / "val_ood" / folder).rglob("*.wav"))
@@ -161,12 +168,16 @@ def build_val_ood_all(out: Path) -> None:
     speech, noise = read("speech"), [wav for _, wav in read("noise")]
     if not speech or not noise:
         raise SystemExit(f"error: {out / 'val_ood'}: no speech or no noise (run without --only)")
-    rng = np.random.default_rng(2)
+    rng = np.random.default_rng(2 if draws == 1 else 3)  # val_ood_all as it always was
     rng.shuffle(noise)
-    for i, (level, (name, clean)) in enumerate(
-        (level, utterance) for level in VAL_SNRS for utterance in speech
-    ):
-        write_mixture(out / "val_ood_all", name, clean, noise[i % len(noise)], level, rng)
+    mixtures = [
+        (level, name if draws == 1 else f"{name}~d{draw}", clean)
+        for draw in range(1, draws + 1)
+        for level in VAL_SNRS
+        for name, clean in speech
+    ]
+    for i, (level, name, clean) in enumerate(mixtures):
+        write_mixture(out / folder, name, clean, noise[i % len(noise)], level, rng)
 
 
 def report(out: Path) -> None:
@@ -213,6 +224,7 @@ def build_broad(tree: Path, out: Path, held_speakers: set[str]) -> None:
     rng.shuffle(ood_noise)  # the two noise packages in turn, not one after the other
     write_mixtures(out / "val_ood", ood_speech, ood_noise, rng)
     build_val_ood_all(out)
+    build_val_ood_all(out, "val_ood_more", VAL_MORE_DRAWS)
     with open(out / "manifest.csv", "w", newline="") as handle:
         writer = csv.writer(handle)
         writer.writerow(["package", "member", "kind", "written_to", "dropped_because", "measures"])
@@ -284,10 +296,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=Path("data"))
     parser.add_argument("--debs", type=Path, default=Path("data/debs"))
-    parser.add_argument("--only", choices=("speech16k", "broad", "val_ood_all"))
+    parser.add_argument("--only", choices=("speech16k", "broad", "val_ood_all", "val_ood_more"))
     args = parser.parse_args()
     if args.only == "val_ood_all":  # from the broad corpus already built
         build_val_ood_all(args.out / "denoise_broad")
+        report(args.out / "denoise_broad")
+        return
+    if args.only == "val_ood_more":
+        build_val_ood_all(args.out / "denoise_broad", "val_ood_more", VAL_MORE_DRAWS)
         report(args.out / "denoise_broad")
         return
     packages = list(dict.fromkeys([*SPEECH, *NOISE_ALL, *NOISE_SOUNDS]))
