@@ -160,8 +160,8 @@ def build_val_ood_all(out: Path, folder: str = "val_ood_all", draws: int = 1) ->
     noise, named ``snrNN_<utterance>~dK.wav`` (:func:`pipeline.utterance_of` drops the ``~dK``,
     so every draw of an utterance falls in the same half)."""
 
-    def read(folder: str) -> list[tuple[str, np.ndarray]]:
-        paths = sorted((out / "val_ood" / folder).rglob("*.wav"))
+    def read(kind: str) -> list[tuple[str, np.ndarray]]:
+        paths = sorted((out / "val_ood" / kind).rglob("*.wav"))
         wavs = [(f"{p.parent.name}-{p.stem}", load_audio(p, RATE)[0][0].numpy()) for p in paths]
         return [(name, wav) for name, wav in wavs if len(wav) >= RATE]
 
