@@ -400,14 +400,25 @@ def file_improvements(model, dataset: PairedWindows, device) -> list[float]:
     return gains
 
 
+def snr_groups(names: list[str]) -> dict[str, list[int]]:
+    """The indices of the files of each SNR group, keyed ``file_si_sdr_improvement_snrNN``,
+    for the names that start ``snrNN_`` (:func:`snr_of`)."""
+    groups: dict[str, list[int]] = {}
+    for n, name in enumerate(names):
+        if (snr_db := snr_of(name)) is not None:
+            groups.setdefault(f"file_si_sdr_improvement_snr{snr_db:02d}", []).append(n)
+    return groups
+
+
 def summarise_improvements(gains: list[float], names: list[str]) -> dict:
     """Mean SI-SDR improvement of whole files (``file_si_sdr_improvement``), and per SNR
-    group (``file_si_sdr_improvement_snrNN``) where names start ``snrNN_`` (:func:`snr_of`)."""
-    groups: dict[str, list[float]] = {"file_si_sdr_improvement": list(gains)}
-    for gain, name in zip(gains, names, strict=True):
-        if (snr_db := snr_of(name)) is not None:
-            groups.setdefault(f"file_si_sdr_improvement_snr{snr_db:02d}", []).append(gain)
-    return {key: float(np.mean(values)) for key, values in groups.items() if values}
+    group (``file_si_sdr_improvement_snrNN``, :func:`snr_groups`)."""
+    if len(gains) != len(names):
+        raise ValueError(f"{len(gains)} improvements for {len(names)} file names")
+    groups = {"file_si_sdr_improvement": range(len(names)), **snr_groups(names)}
+    return {
+        key: float(np.mean([gains[n] for n in files])) for key, files in groups.items() if files
+    }
 
 
 def score_whole_files(model, dataset: PairedWindows, names: list[str], device) -> dict:

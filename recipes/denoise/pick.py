@@ -78,12 +78,8 @@ def paired(
     seeded), and the share of its files above the reference."""
     rng = np.random.default_rng(0)
     margin = np.asarray(gains) - np.asarray(reference_gains)
-    groups: dict[str, list[int]] = {}
-    for n, name in enumerate(names):
-        if (snr_db := pipeline.snr_of(name)) is not None:
-            groups.setdefault(f"{KEY}{snr_db:02d}", []).append(n)
     spread = {}
-    for key, files in groups.items():
+    for key, files in pipeline.snr_groups(names).items():
         resampled = margin[files][rng.integers(0, len(files), (draws, len(files)))].mean(1)
         low, high = np.percentile(resampled, [2.5, 97.5])
         spread[key] = (float(low), float(high), float(np.mean(margin[files] > 0)))
@@ -146,7 +142,7 @@ def cross_check(
         print(f"chosen on half {'AB'[chosen]} ({sizes}), scored on half {'AB'[other]}:")
         print(describe(best, epochs[best][other], reference[other], digits))
         print(describe(kept[-1].stem, epochs[kept[-1].stem][other], reference[other], digits))
-        print(f"{'':>12}  (on half {'AB'[chosen]} its worst margin was {worst[best]:+.2f})")
+        print(f"{'':>12}  (on half {'AB'[chosen]} its worst margin was {worst[best]:+.{digits}f})")
 
 
 def average(paths: list[Path]) -> dict:
