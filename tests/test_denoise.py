@@ -380,6 +380,37 @@ def test_paired_interval_of_a_margin(monkeypatch):
                             f"[{low:+.2f},", f"{high:+.2f}]", "50%"]  # fmt: skip
 
 
+def test_judge_gives_nine_margins_and_ranks_by_the_smallest(
+    tmp_path, small_checkpoint, monkeypatch, capsys
+):
+    judge = load_recipe_script("judge.py", monkeypatch)
+    names = [f"snr{snr:02d}_{who}~d{k}.wav" for snr in (0, 5, 10) for who in "ab" for k in (0, 1)]
+    reference = [1.0] * len(names)
+    lines, nine = judge.judge([2.0] * len(names), reference, names, 2)
+    assert nine == pytest.approx([1.0] * 9) and len(lines) == 4  # whole, 95%, half A, half B
+    # utterance b (both draws) loses at 10 dB: 0 on the whole set, +1 and -1 on the halves
+    gains = [0.0 if name.startswith("snr10_b") else 2.0 for name in names]
+    _, nine = judge.judge(gains, reference, names, 2)
+    assert sorted(nine) == pytest.approx([-1.0, 0.0] + [1.0] * 7)
+    assert judge.labelled("j=runs/a=b.pt") == ("j", Path("runs/a=b.pt"))
+    assert judge.labelled("runs/soup_j.pt") == ("soup_j", Path("runs/soup_j.pt"))
+    # end to end: a checkpoint against itself has no margin, so not all nine are above zero
+    root = write_tone_pairs(tmp_path / "val")
+    same = ["--against", str(small_checkpoint), "--pairs", str(root)]
+    assert judge.main([f"self={small_checkpoint}", *same]) == 0
+    out = capsys.readouterr().out
+    assert re.search(r"self +[+-]0\.00  not all above zero", out)
+    assert "half A" in out and "half B" in out and "95%, won" in out
+    assert judge.main([str(tmp_path / "none.pt"), *same]) == 2
+    assert "none.pt: no such checkpoint" in capsys.readouterr().out
+    for folder in ("clean", "noisy"):  # no snrNN_ names: nothing to judge by SNR
+        (tmp_path / "plain" / folder).mkdir(parents=True)
+        shutil.copy(root / folder / "snr00_a.wav", tmp_path / "plain" / folder / "a.wav")
+    plain = ["--against", str(small_checkpoint), "--pairs", str(tmp_path / "plain")]
+    assert judge.main([str(small_checkpoint), *plain]) == 2
+    assert "no snrNN_ mixtures" in capsys.readouterr().out
+
+
 def test_best_checkpoint_by_whole_file_improvement(tmp_path, monkeypatch, capsys):
     root = write_tone_pairs(tmp_path / "val")
     corpus = one_second_pairs(tmp_path / "pairs", 8)
