@@ -50,7 +50,12 @@ class Denoiser:
         return denoise_file(self.model, self.sample_rate, src, dst, progress=progress)
 
     def __repr__(self) -> str:
-        return f"Denoiser({type(self.model).__name__}, {self.sample_rate} Hz, {self.path})"
+        from audiocnn.models import AttenuationLimit
+
+        model, removes = self.model, ""
+        if isinstance(model, AttenuationLimit):
+            model, removes = model.model, f", at most {model.limit_db:g} dB removed"
+        return f"Denoiser({type(model).__name__}, {self.sample_rate} Hz, {self.path}{removes})"
 
 
 class GenreClassifier:
@@ -83,19 +88,24 @@ class GenreClassifier:
         return f"GenreClassifier({', '.join(self.labels)}; {self.path})"
 
 
-def load_denoiser(path: str | os.PathLike | None = None) -> Denoiser:
+def load_denoiser(
+    path: str | os.PathLike | None = None, *, limit_db: float | None = None
+) -> Denoiser:
     """The denoiser of a checkpoint; the weights shipped with audiocnn when ``path`` is None,
     and their gentler variant (more noise left, more speech kept) when it is ``"gentle"``.
+    ``limit_db``: remove at most this many dB (the output mixed with the input; a milder
+    effect, e.g. 12).
 
     Raises:
         CheckpointError: not a usable denoiser checkpoint (one line naming it).
+        ConfigError: ``limit_db`` not a number of dB above 0.
     """
     from audiocnn.denoise.pipeline import load_denoiser as load
     from audiocnn.denoise.pipeline import weights_path
 
     runtime.configure()  # the command line's threads: the same results, bit for bit
     path = weights_path(path)
-    model, rate = load(path)
+    model, rate = load(path, limit_db)
     return Denoiser(model, rate, path)
 
 

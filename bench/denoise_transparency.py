@@ -1,6 +1,7 @@
 """Does a denoiser leave clean speech alone, and does it care how loud the input is?
 
     python bench/denoise_transparency.py [--speech DIR] [--pairs DIR] [--checkpoint PT ...]
+        [--limit-db DB ...]
 
 1. Transparency: every clean recording under ``--speech`` (default: the out-of-distribution
    validation speech, data/denoise_broad/val_ood/speech) through each denoiser, with no noise
@@ -13,7 +14,7 @@
 
 The reference, run in the same process on the same files, is textbook spectral subtraction
 (``audiocnn.denoise.compare``). Models: the shipped weights, their gentle variant and each
-``--checkpoint``.
+``--checkpoint``; each also with every ``--limit-db`` (at most that many dB removed).
 """
 
 from __future__ import annotations
@@ -73,9 +74,16 @@ def main() -> None:
     parser.add_argument("--pairs", type=Path, default=Path("data/denoise_broad/val_ood"))
     parser.add_argument("--checkpoint", type=Path, action="append", default=[])
     parser.add_argument("--gain-db", type=float, default=-20.0)
+    parser.add_argument(
+        "--limit-db",
+        type=float,
+        action="append",
+        default=[],
+        help="also each denoiser removing at most this many dB (repeatable)",
+    )
     args = parser.parse_args()
     methods: dict[str, Callable] = {"spectral subtraction (reference)": spectral_subtraction}
-    methods |= audiocnn_methods(args.checkpoint)
+    methods |= audiocnn_methods(args.checkpoint, args.limit_db)
     speech = [load_audio(p, RATE)[0][0].double().numpy() for p in audio_files_in(args.speech)]
     pairs = []
     for clean_path, noisy_path in zip(*find_pairs(args.pairs), strict=True):

@@ -90,3 +90,24 @@ def test_load_genre_classifier_predicts_files_and_arrays_as_the_cli_does(tmp_pat
 def test_load_genre_classifier_without_a_path_says_what_to_pass():
     with pytest.raises(CheckpointError, match="ships no genre weights yet"):
         audiocnn.load_genre_classifier()
+
+
+def test_an_attenuation_limit_in_the_api_and_on_the_command_line(tmp_path, capsys):
+    src = tmp_path / "in.wav"
+    noisy = tone(300, 1.0, 16000) + 0.1 * np.random.default_rng(1).standard_normal(16000)
+    sf.write(src, noisy.astype(np.float32), 16000)
+    full, mild = audiocnn.load_denoiser(), audiocnn.load_denoiser(limit_db=6)
+    assert "at most 6 dB removed" in repr(mild) and "removed" not in repr(full)
+    # half the input (6 dB) mixed back: the mild output lies between the full one and the input
+    a, b = full.denoise(noisy, 16000), mild.denoise(noisy, 16000)
+    assert np.linalg.norm(b - noisy) < np.linalg.norm(a - noisy)
+    result = mild.denoise_file(src, tmp_path / "api.wav")
+    assert result["frames"] == 16000
+    from audiocnn.denoise import cli
+
+    out = tmp_path / "cli.wav"
+    assert cli.main([str(src), "-o", str(out), "--limit-db", "6", "--quiet"]) == 0
+    assert (tmp_path / "api.wav").read_bytes() == out.read_bytes()
+    assert cli.main([str(src), "-o", str(tmp_path / "x.wav"), "--limit-db", "0", "--quiet"]) == 2
+    assert "attenuation limit must be a number of dB above 0" in capsys.readouterr().err
+    assert not (tmp_path / "x.wav").exists()

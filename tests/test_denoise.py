@@ -588,6 +588,9 @@ def test_compare_cli_prints_one_table_per_set(tmp_path, monkeypatch, capsys):
     out = capsys.readouterr().out
     assert f"{tmp_path / 'in'} at -20 dB" in out and f"{tmp_path / 'out'} at -20 dB" in out
     assert out.count("SI-SDRi 5 dB") == 2
+    assert cli.main([*argv[:3], "--limit-db", "12", "--limit-db", "6"]) == 0  # a row per limit
+    out = capsys.readouterr().out
+    assert "audiocnn (shipped, limit 12 dB)" in out and "(shipped, gentle, limit 6 dB)" in out
 
 
 def test_clean_speech_rule_of_the_broad_corpus(monkeypatch):

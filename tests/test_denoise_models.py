@@ -358,6 +358,36 @@ def test_every_denoiser_keeps_the_streaming_contract(config):
     torch.testing.assert_close(torch.cat([first, rest], -1), whole, atol=1e-5, rtol=1e-4)
 
 
+def test_an_attenuation_limit_mixes_in_the_input_in_step_and_streams_exactly():
+    from audiocnn.models import AttenuationLimit, StreamingDenoiser
+
+    model = model_of(SMALL_SPECTRAL).eval()
+    limited = AttenuationLimit(model, 20.0)
+    assert isinstance(limited, StreamingDenoiser) and limited.delay == model.delay
+    x = torch.randn(2, 1, 3000)
+    with torch.no_grad():
+        whole = limited(x)
+        first, state = limited.stream(x[..., :1234], None)
+        rest, _ = limited.stream(x[..., 1234:], state)
+        inner = model(x)
+    torch.testing.assert_close(torch.cat([first, rest], -1), whole, atol=1e-5, rtol=1e-4)
+    late = torch.nn.functional.pad(x, (model.delay, 0))[..., :3000]  # the input, in step
+    torch.testing.assert_close(whole, 0.9 * inner + 0.1 * late)  # 20 dB: a tenth of the input
+
+    class Silent(torch.nn.Module):  # removes everything: what is left is the limit
+        delay = 7
+
+        def stream(self, x, state):
+            return torch.zeros_like(x), state
+
+    quiet = AttenuationLimit(Silent(), 12.0)(x)
+    torch.testing.assert_close(quiet[..., 7:], x[..., :-7] * 10 ** (-12 / 20))
+    assert not quiet[..., :7].any()
+    for bad in (0.0, -6.0, float("inf"), float("nan")):
+        with pytest.raises(ConfigError, match="attenuation limit"):
+            AttenuationLimit(model, bad)
+
+
 def test_level_normalised_features_make_the_denoiser_level_invariant():
     torch.manual_seed(3)
     # full size: the small test design has mel bands with no bin in them, whose log-power is

@@ -50,6 +50,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="default: the weights shipped with audiocnn; gentle: their gentler variant",
     )
     run.add_argument(
+        "--limit-db",
+        type=float,
+        help="remove at most this many dB (the output mixed with the input): milder, e.g. 12",
+    )
+    run.add_argument(
         "--skip-existing",
         action="store_true",
         help="leave outputs that are already there and complete (same length and rate)",
@@ -80,6 +85,7 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument(
         "--checkpoint", type=Path, help="default: the shipped weights (gentle: the variant)"
     )
+    evaluate.add_argument("--limit-db", type=float, help="remove at most this many dB")
     evaluate.add_argument("--json", action="store_true")
 
     compare = sub.add_parser("compare", help="ours against established denoisers, one table")
@@ -99,6 +105,13 @@ def build_parser() -> argparse.ArgumentParser:
     compare.add_argument(
         "--checkpoint", type=Path, action="append", help="extra checkpoints to score (repeatable)"
     )
+    compare.add_argument(
+        "--limit-db",
+        type=float,
+        action="append",
+        default=[],
+        help="also score our denoisers removing at most this many dB (repeatable)",
+    )
     compare.add_argument("--json", action="store_true")
     return parser
 
@@ -107,7 +120,7 @@ def cmd_run(args) -> int:
     from audiocnn.denoise.stream import denoise_file, is_complete, output_paths
 
     pairs = output_paths(args.inputs, args.output)  # collisions are refused before any work
-    model, rate = pipeline.load_denoiser(args.checkpoint)
+    model, rate = pipeline.load_denoiser(args.checkpoint, args.limit_db)
     done, failed, skipped = 0, 0, 0
     for source, target in pairs:
         if args.skip_existing and is_complete(source, target):
@@ -160,7 +173,7 @@ def cmd_train(args) -> int:
 
 
 def cmd_evaluate(args) -> int:
-    scores = pipeline.evaluate_pairs(args.checkpoint, args.pairs)
+    scores = pipeline.evaluate_pairs(args.checkpoint, args.pairs, limit_db=args.limit_db)
     if args.json:
         print(json.dumps(scores, indent=1))
         return 0
@@ -178,7 +191,9 @@ def cmd_compare(args) -> int:
 
     tables = {}
     for root in args.pairs:
-        tables[str(root)] = compare(root, args.checkpoint or [], gain_db=args.gain_db)
+        tables[str(root)] = compare(
+            root, args.checkpoint or [], gain_db=args.gain_db, limits_db=args.limit_db
+        )
         if not args.json:
             print(f"{root}" + (f" at {args.gain_db:+g} dB" if args.gain_db else ""))
             print(format_table(tables[str(root)]) + "\n")

@@ -97,8 +97,10 @@ def _deepfilternet() -> Callable[[np.ndarray], np.ndarray]:
     return run
 
 
-def checkpoint_method(checkpoint: Path | None) -> Callable[[np.ndarray], np.ndarray]:
-    model, rate = pipeline.load_denoiser(checkpoint)
+def checkpoint_method(
+    checkpoint: Path | None, limit_db: float | None = None
+) -> Callable[[np.ndarray], np.ndarray]:
+    model, rate = pipeline.load_denoiser(checkpoint, limit_db)
 
     def run(noisy: np.ndarray) -> np.ndarray:
         wav = torch.from_numpy(noisy.astype(np.float32))[None]
@@ -115,7 +117,9 @@ EXTERNAL = {
 }
 
 
-def methods(checkpoints: list[Path]) -> tuple[dict[str, Callable], list[str]]:
+def methods(
+    checkpoints: list[Path], limits_db: list[float] = ()
+) -> tuple[dict[str, Callable], list[str]]:
     """The methods to run and notes on the ones skipped."""
     found: dict[str, Callable] = {
         "noisy input": lambda noisy: noisy,
@@ -130,29 +134,37 @@ def methods(checkpoints: list[Path]) -> tuple[dict[str, Callable], list[str]]:
                 f"{name} skipped: {error.name or error} not installed "
                 "(pip install 'audiocnn[bench]')"
             )
-    return found | audiocnn_methods(checkpoints), notes
+    return found | audiocnn_methods(checkpoints, limits_db), notes
 
 
-def audiocnn_methods(checkpoints: list[Path]) -> dict[str, Callable[[np.ndarray], np.ndarray]]:
+def audiocnn_methods(
+    checkpoints: list[Path], limits_db: list[float] = ()
+) -> dict[str, Callable[[np.ndarray], np.ndarray]]:
     """Our denoisers by name: the shipped weights and their variants (those installed), then
-    each of ``checkpoints``."""
+    each of ``checkpoints``; each also with every attenuation limit of ``limits_db``."""
     shipped = {"shipped": pipeline.SHIPPED_WEIGHTS} | {
         f"shipped, {name}": path for name, path in pipeline.SHIPPED_VARIANTS.items()
     }
-    found = {
-        f"audiocnn ({name})": checkpoint_method(path)
-        for name, path in shipped.items()
-        if path.exists()
-    }
-    for path in checkpoints:
-        found[f"audiocnn ({path})"] = checkpoint_method(path)
+    ours = {name: path for name, path in shipped.items() if path.exists()}
+    ours |= {str(path): path for path in checkpoints}
+    found = {}
+    for name, path in ours.items():
+        found[f"audiocnn ({name})"] = checkpoint_method(path)
+        for limit in limits_db:
+            found[f"audiocnn ({name}, limit {limit:g} dB)"] = checkpoint_method(path, limit)
     return found
 
 
-def compare(root: Path, checkpoints: list[Path] | None = None, gain_db: float = 0.0) -> dict:
+def compare(
+    root: Path,
+    checkpoints: list[Path] | None = None,
+    gain_db: float = 0.0,
+    limits_db: list[float] = (),
+) -> dict:
     """Scores per method (and per SNR group) on the pairs under ``root``, every mixture and
-    its clean signal first scaled by ``gain_db`` (to see whether a method depends on level)."""
-    found, notes = methods(list(checkpoints or []))
+    its clean signal first scaled by ``gain_db`` (to see whether a method depends on level);
+    our denoisers also with each attenuation limit of ``limits_db``."""
+    found, notes = methods(list(checkpoints or []), list(limits_db))
     pairs = list(zip(*find_pairs(root), strict=True))
     audio = []
     for clean_path, noisy_path in pairs:

@@ -32,6 +32,7 @@ from audiocnn.data import (
 from audiocnn.distributed import main_process_first
 from audiocnn.metrics import si_sdr, snr
 from audiocnn.models import (
+    AttenuationLimit,
     DenoiseModelConfig,
     SpectralMaskDenoiserConfig,
     count_parameters,
@@ -499,24 +500,30 @@ def weights_path(path: str | Path | None) -> Path:
     return Path(path)
 
 
-def load_denoiser(path: str | Path | None = None):
+def load_denoiser(path: str | Path | None = None, limit_db: float | None = None):
     """A denoiser and its sample rate from a checkpoint, or from the shipped weights
-    (:func:`weights_path`)."""
+    (:func:`weights_path`); with ``limit_db``, one that removes at most that many dB
+    (:class:`~audiocnn.models.denoise.AttenuationLimit`)."""
     path = weights_path(path)
     if path in (SHIPPED_WEIGHTS, *SHIPPED_VARIANTS.values()) and not path.exists():
         raise CheckpointError(
             f"{path}: the shipped weights are missing from this install; pass --checkpoint"
         )
     model, state = checkpoint.load_model(path, "denoise")
+    if limit_db is not None:
+        model = AttenuationLimit(model, limit_db)
     return model, state["sample_rate"]
 
 
-def evaluate_pairs(path: Path | None, root: Path, progress: bool = True) -> dict:
-    """Whole-file scores of a denoiser on a clean/ + noisy/ folder (PESQ/STOI if installed)."""
+def evaluate_pairs(
+    path: Path | None, root: Path, progress: bool = True, limit_db: float | None = None
+) -> dict:
+    """Whole-file scores of a denoiser (removing at most ``limit_db`` dB, if given) on a
+    clean/ + noisy/ folder (PESQ/STOI if installed)."""
     from audiocnn.audio import load_audio
     from audiocnn.denoise.stream import denoise_array
 
-    model, rate = load_denoiser(path)
+    model, rate = load_denoiser(path, limit_db)
     rows = []
     for clean_path, noisy_path in zip(*find_pairs(root), strict=True):
         clean, _ = load_audio(clean_path, rate)

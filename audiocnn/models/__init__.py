@@ -11,6 +11,7 @@
 from torch import nn
 
 from audiocnn.models.denoise import (
+    AttenuationLimit,
     DenoiseModelConfig,
     MaskFIRDenoiser,
     MaskFIRDenoiserConfig,
@@ -33,6 +34,7 @@ from audiocnn.models.spectral import SpectralMaskDenoiser, SpectralMaskDenoiserC
 
 __all__ = [
     "MODELS",
+    "AttenuationLimit",
     "BandGenreCNN",
     "BandGenreCNNConfig",
     "DenoiseModelConfig",

@@ -104,6 +104,41 @@ class StreamingDenoiser(typing.Protocol):
     def stream(self, x: torch.Tensor, state) -> tuple[torch.Tensor, typing.Any]: ...
 
 
+class AttenuationLimit(nn.Module):
+    """A denoiser that takes at most ``limit_db`` dB away: its output mixed with its input
+    (delayed to line up), ``(1 - a) * denoised + a * input``, ``a = 10 ** (-limit_db / 20)``.
+
+    Where the network removes everything (noise alone) what comes out is the input ``limit_db``
+    dB down; where it keeps everything, the input itself. Less noise is removed and less of the
+    speech goes with it (DeepFilterNet's ``--atten-lim``). It streams exactly as the network
+    does, with the same :attr:`delay`.
+
+    Raises:
+        ConfigError: (a ValueError) ``limit_db`` not a finite number above 0.
+    """
+
+    def __init__(self, model: StreamingDenoiser, limit_db: float) -> None:
+        super().__init__()
+        check(
+            math.isfinite(limit_db) and limit_db > 0,
+            f"the attenuation limit must be a number of dB above 0, got {limit_db}",
+        )
+        self.model, self.limit_db = model, float(limit_db)
+        self.delay = model.delay
+        self.mix = 10 ** (-self.limit_db / 20)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.stream(x, None)[0]
+
+    def stream(self, x: torch.Tensor, state: tuple | None) -> tuple[torch.Tensor, tuple]:
+        """Denoise one block; ``state`` from the previous block (``None`` at the start)."""
+        inner, past = state if state is not None else (None, x.new_zeros(*x.shape[:-1], self.delay))
+        y, inner = self.model.stream(x, inner)
+        joined = torch.cat([past, x], -1)  # the input, ``delay`` samples late
+        n = x.shape[-1]
+        return (1 - self.mix) * y + self.mix * joined[..., :n], (inner, joined[..., n:])
+
+
 @register(SeedFIRDenoiserConfig)
 class SeedFIRDenoiser(nn.Module):
     """The lab's Task 4 network: ``MIMOFIRCNN(taps=[40, 40], features=[1, 5, 1])``.
