@@ -635,6 +635,16 @@ def test_val_ood_more_mixes_every_utterance_several_times(tmp_path, monkeypatch)
     pick = load_recipe_script("pick.py", monkeypatch)
     for half in pick.halves(names):  # every SNR and draw of an utterance in one half
         assert len(half) == 6 and len({pipeline.utterance_of(names[n]) for n in half}) == 1
+    prepare.build_val_ood_all(tmp_path, "again", draws=2)  # the same, byte for byte
+    assert (tmp_path / "again" / "noisy" / "snr05_pkg-a~d1.wav").read_bytes() == (
+        tmp_path / "more" / "noisy" / "snr05_pkg-a~d1.wav"
+    ).read_bytes()
+    prepare.build_val_ood_all(tmp_path, "fresh", draws=2, seed=7)  # same names, other noise
+    assert sorted(path.name for path in (tmp_path / "fresh" / "noisy").iterdir()) == names
+    other = sf.read(tmp_path / "fresh" / "noisy" / "snr05_pkg-a~d1.wav")[0]
+    clean = sf.read(tmp_path / "fresh" / "clean" / "snr05_pkg-a~d1.wav")[0]
+    assert np.array_equal(clean, sf.read(tmp_path / "more" / "clean" / "snr05_pkg-a~d1.wav")[0])
+    assert not np.array_equal(other, first)
     prepare.build_val_ood_all(tmp_path)  # val_ood_all: one draw, names as they always were
     assert sorted(path.name for path in (tmp_path / "val_ood_all" / "noisy").iterdir()) == [
         f"snr{snr:02d}_pkg-{who}.wav" for snr in (0, 5, 10) for who in "ab"

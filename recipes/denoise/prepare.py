@@ -1,7 +1,7 @@
 """Build the real-recording corpora behind the denoise recipes (and the shipped weights).
 
     python recipes/denoise/prepare.py [--out data] [--debs data/debs]
-        [--only speech16k|broad|val_ood_all|val_ood_more]
+        [--only speech16k|broad|val_ood_all|val_ood_more [--seed N]]
 
 Every package is fetched with `apt-get download NAME` and unpacked with `dpkg -x` (Debian's
 archive is the only source); zip, pk3 and wz archives inside are read with `zipfile`.
@@ -26,7 +26,10 @@ mixtures, other noise segments): the ship rule's check on halves of the utteranc
 about 72 files per half and SNR where `val_ood` has 20 (`--only val_ood_all` builds it
 from `val_ood`). `val_ood_more` does the same four times over with other noise segments (1740
 mixtures, 580 an SNR, `--only val_ood_more`): with 40 mixtures an SNR, `val_ood`'s margins of a
-few hundredths of a dB are inside their own noise (`pick.py`'s "95%, won" line).
+few hundredths of a dB are inside their own noise (`pick.py`'s "95%, won" line). It decides
+what ships since session 21 (`judge.py`). `--only val_ood_more --seed N` writes
+`val_ood_more_seedN`: the same names and clean speech with other noise draws, a fresh check set
+for a later decision once this one has chosen too often.
 neverball-data and openttd-opensfx hold no audio file libsndfile reads (neverball's sounds are
 in another package; OpenTTD's are in its own .cat container), so they add nothing.
 `manifest.csv` lists every recording looked at: its package, its path inside the package,
@@ -153,12 +156,15 @@ def write_mixture(
     save_audio(out / "clean" / stem, torch.from_numpy(clean) / peak, RATE)
 
 
-def build_val_ood_all(out: Path, folder: str = "val_ood_all", draws: int = 1) -> None:
+def build_val_ood_all(
+    out: Path, folder: str = "val_ood_all", draws: int = 1, seed: int | None = None
+) -> None:
     """``val_ood_all``: every utterance of ``val_ood/speech`` at every SNR, each mixture with
     the next noise of ``val_ood/noise`` (shuffled; read back from the files written there).
     With ``draws`` > 1 (``val_ood_more``), each utterance at each SNR ``draws`` times with other
     noise, named ``snrNN_<utterance>~dK.wav`` (:func:`pipeline.utterance_of` drops the ``~dK``,
-    so every draw of an utterance falls in the same half)."""
+    so every draw of an utterance falls in the same half). ``seed`` draws other noise (which
+    noise, and where in it) for the same names: a fresh check set for each decision."""
 
     def read(kind: str) -> list[tuple[str, np.ndarray]]:
         paths = sorted((out / "val_ood" / kind).rglob("*.wav"))
@@ -168,7 +174,9 @@ def build_val_ood_all(out: Path, folder: str = "val_ood_all", draws: int = 1) ->
     speech, noise = read("speech"), [wav for _, wav in read("noise")]
     if not speech or not noise:
         raise SystemExit(f"error: {out / 'val_ood'}: no speech or no noise (run without --only)")
-    rng = np.random.default_rng(2 if draws == 1 else 3)  # val_ood_all as it always was
+    if seed is None:
+        seed = 2 if draws == 1 else 3  # val_ood_all and val_ood_more as they always were
+    rng = np.random.default_rng(seed)
     rng.shuffle(noise)
     mixtures = [
         (level, name if draws == 1 else f"{name}~d{draw}", clean)
@@ -297,13 +305,21 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=Path("data"))
     parser.add_argument("--debs", type=Path, default=Path("data/debs"))
     parser.add_argument("--only", choices=("speech16k", "broad", "val_ood_all", "val_ood_more"))
+    parser.add_argument(
+        "--seed",
+        type=int,
+        help="with --only val_ood_more: other noise draws, into val_ood_more_seedN",
+    )
     args = parser.parse_args()
+    if args.seed is not None and args.only != "val_ood_more":
+        parser.error("--seed goes with --only val_ood_more")
     if args.only == "val_ood_all":  # from the broad corpus already built
         build_val_ood_all(args.out / "denoise_broad")
         report(args.out / "denoise_broad")
         return
     if args.only == "val_ood_more":
-        build_val_ood_all(args.out / "denoise_broad", "val_ood_more", VAL_MORE_DRAWS)
+        folder = "val_ood_more" if args.seed is None else f"val_ood_more_seed{args.seed}"
+        build_val_ood_all(args.out / "denoise_broad", folder, VAL_MORE_DRAWS, args.seed)
         report(args.out / "denoise_broad")
         return
     packages = list(dict.fromkeys([*SPEECH, *NOISE_ALL, *NOISE_SOUNDS]))
