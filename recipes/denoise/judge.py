@@ -28,9 +28,9 @@ from pick import (  # noqa: E402
     add_digits_option,
     describe,
     describe_paired,
-    halves,
     margins,
     not_pairs,
+    on_halves,
     paired,
 )
 
@@ -55,10 +55,8 @@ def judge(gains: list[float], reference_gains: list[float], names: list[str], d:
     lines = [describe("whole", figures, whole, d)]
     lines.append(describe_paired(paired(gains, reference_gains, names), d))
     nine = list(margins(figures, whole).values())
-    for n, half in enumerate(halves(names)):
-        part = [names[k] for k in half]
-        reference = pipeline.summarise_improvements([reference_gains[k] for k in half], part)
-        mine = pipeline.summarise_improvements([gains[k] for k in half], part)
+    halves = zip(on_halves(gains, names), on_halves(reference_gains, names), strict=True)
+    for n, (mine, reference) in enumerate(halves):
         lines.append(describe(f"half {'AB'[n]}", mine, reference, d))
         nine += list(margins(mine, reference).values())
     return lines, nine

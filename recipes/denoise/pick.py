@@ -107,6 +107,25 @@ def halves(names: list[str]) -> list[list[int]]:
     ]
 
 
+def on_halves(gains: list[float], names: list[str]) -> list[dict]:
+    """:func:`pipeline.summarise_improvements` of each of the two :func:`halves`."""
+    return [
+        pipeline.summarise_improvements([gains[n] for n in half], [names[n] for n in half])
+        for half in halves(names)
+    ]
+
+
+def print_halves(
+    label: str, gains: list[float], reference_gains: list[float], names: list[str], d: int = 2
+) -> None:
+    """One checkpoint's figures and margins on each half (nothing to choose: ``--final``)."""
+    sizes, figures = map(len, halves(names)), on_halves(gains, names)
+    rows = zip(sizes, figures, on_halves(reference_gains, names), strict=True)
+    for n, (size, mine, reference) in enumerate(rows):
+        print(f"half {'AB'[n]} ({size} files):")
+        print(describe(label, mine, reference, d))
+
+
 def cross_check(
     kept: list[Path],
     root: Path,
@@ -116,23 +135,18 @@ def cross_check(
     digits: int = 2,
 ) -> None:
     """Choose one of the ``kept`` epochs on one half of ``root``'s utterances and score it on
-    the other (``names`` and ``reference_gains``: :func:`pipeline.folder_improvements`)."""
+    the other (``names`` and ``reference_gains``: :func:`pipeline.folder_improvements`); with
+    one, print it on each half (:func:`print_halves`)."""
     split = halves(names)
-
-    def on(half: list[int], gains: list[float]) -> dict:
-        return pipeline.summarise_improvements([gains[n] for n in half], [names[n] for n in half])
-
-    reference = [on(half, reference_gains) for half in split]
+    reference = on_halves(reference_gains, names)
     epochs = {}  # epoch name: its figures on each half
     for path in kept:
         model, _ = checkpoint.load_model(path, "denoise")
         gains = pipeline.folder_improvements(model, root, rate, False)[1]
-        epochs[path.stem] = [on(half, gains) for half in split]
-    if len(kept) == 1:  # --final: nothing to choose, the one epoch on each half
-        for n, figures in enumerate(epochs[kept[0].stem]):
-            print(f"half {'AB'[n]} ({len(split[n])} files):")
-            print(describe(kept[0].stem, figures, reference[n], digits))
-        return
+        if len(kept) == 1:  # --final: nothing to choose, the one epoch on each half
+            print_halves(path.stem, gains, reference_gains, names, digits)
+            return
+        epochs[path.stem] = on_halves(gains, names)
     for chosen, other in ((0, 1), (1, 0)):
         worst = {
             name: min(margins(f[chosen], reference[chosen]).values()) for name, f in epochs.items()
@@ -224,7 +238,9 @@ def main(argv: list[str] | None = None) -> int:
         print(describe(f"mean of {len(last_k)}", figures, reference, args.digits))
         print(describe_paired(paired(gains, reference_gains, names), args.digits))
         print(f"wrote {final}")
-    if args.halves:
+    if args.halves and args.final and args.average:  # the mean, scored just above
+        print_halves(final.stem, gains, reference_gains, names, args.digits)
+    elif args.halves:
         checked = [final] if args.final else kept
         cross_check(checked, root, rate, names, reference_gains, args.digits)
     return 0
