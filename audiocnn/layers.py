@@ -94,6 +94,16 @@ class MIMOFIR(nn.Module):
         y = dsp.mimo_fir(x, self.taps, dilation=self.dilation, history=history)
         return y if self.bias is None else y + self.bias[:, None]
 
+    def rows(self, x: torch.Tensor, history: torch.Tensor | None = None) -> torch.Tensor:
+        """The same filter on time-major ``(batch, time, F)`` rows -> ``(batch, time, G)``
+        (``history``: ``(batch, context, F)``); long filters go through :meth:`forward`'s FFT
+        path."""
+        if self.taps.shape[0] >= dsp.FFT_MIN_SPAN:
+            past = None if history is None else history.transpose(1, 2)
+            return self(x.transpose(1, 2), past).transpose(1, 2)
+        y = dsp.mimo_fir_rows(x, self.taps, dilation=self.dilation, history=history)
+        return y if self.bias is None else y + self.bias
+
     def extra_repr(self) -> str:
         n_taps, in_features, out_features = self.taps.shape
         return f"{in_features}, {out_features}, n_taps={n_taps}, dilation={self.dilation}"
@@ -165,38 +175,50 @@ class MIMOFIRCNN(nn.Module):
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return self.stream(x, None)[0]
 
-    def initial_state(self, batch: int, *, dtype: torch.dtype = torch.float32) -> State:
-        """Silence before the signal: zeros of each layer's input context."""
-        return [
-            torch.zeros(batch, layer.taps.shape[1], layer.context, dtype=dtype)
-            for layer in self.layers
-        ]
+    def initial_state(
+        self, batch: int, *, dtype: torch.dtype = torch.float32, rows: bool = False
+    ) -> State:
+        """Silence before the signal: zeros of each layer's input context (``rows``: laid out
+        as :meth:`stream` with ``rows=True`` keeps it)."""
+        shapes = [(layer.taps.shape[1], layer.context) for layer in self.layers]
+        return [torch.zeros(batch, *(s[::-1] if rows else s), dtype=dtype) for s in shapes]
 
-    def stream(self, x: torch.Tensor, state: State | None) -> tuple[torch.Tensor, State]:
+    def stream(
+        self, x: torch.Tensor, state: State | None, *, rows: bool = False
+    ) -> tuple[torch.Tensor, State]:
         """Filter one block of a longer signal.
 
         Args:
-            x: the next block, ``(batch, F0, time)``.
-            state: what the previous call returned; ``None`` for the first block.
+            x: the next block, ``(batch, F0, time)``; with ``rows``, ``(batch, time, F0)``
+                (:meth:`MIMOFIR.rows`: one matrix product per tap, no transposed copies).
+            state: what the previous call returned (with the same ``rows``); ``None`` for the
+                first block.
 
         Returns:
-            The output block and the state to pass with the next block.
+            The output block, laid out as ``x``, and the state to pass with the next block.
         """
         new_state: State = []
         for i, layer in enumerate(self.layers):
             history = None if state is None else state[i]
-            new_state.append(next_history(x, history, layer.context))
-            x = layer(x, history)
+            new_state.append(next_history(x, history, layer.context, dim=1 if rows else -1))
+            x = layer.rows(x, history) if rows else layer(x, history)
             if i < len(self.layers) - 1:
                 x = torch.tanh(x)
         return x, new_state
 
 
-def next_history(x: torch.Tensor, previous: torch.Tensor | None, n: int) -> torch.Tensor:
-    """The last ``n`` samples of ``previous`` followed by ``x``: the history a causal filter of
-    context ``n`` needs for the next block (zeros before the start of the signal)."""
+def next_history(
+    x: torch.Tensor, previous: torch.Tensor | None, n: int, *, dim: int = -1
+) -> torch.Tensor:
+    """The last ``n`` samples (along ``dim``, time) of ``previous`` followed by ``x``: the
+    history a causal filter of context ``n`` needs for the next block (zeros before the start
+    of the signal)."""
     # (x alone holds the last n samples when it is that long: no copy)
-    joined = x if previous is None or x.shape[-1] >= n else torch.cat([previous, x], dim=-1)
-    if joined.shape[-1] >= n:
-        return joined[..., joined.shape[-1] - n :]
-    return nn.functional.pad(joined, (n - joined.shape[-1], 0))
+    length = x.shape[dim]
+    joined = x if previous is None or length >= n else torch.cat([previous, x], dim=dim)
+    have = joined.shape[dim]
+    if have >= n:
+        return joined.narrow(dim, have - n, n)
+    shape = list(joined.shape)
+    shape[dim] = n - have
+    return torch.cat([joined.new_zeros(shape), joined], dim=dim)

@@ -46,25 +46,32 @@ def test_mimofir_bias_and_dilation():
     torch.testing.assert_close(y, torch.tensor([1.0, 2.0, 3.0])[None, :, None].expand(1, 3, 20))
 
 
+@pytest.mark.parametrize("rows", [False, True])
 @pytest.mark.parametrize("block", [1, 37, 500])
-def test_streaming_in_blocks_equals_offline(block):
+def test_streaming_in_blocks_equals_offline(block, rows):
     torch.manual_seed(1)
+    # 40 taps take the FFT path (in MIMOFIR.rows too), the others conv1d or a product per tap
     net = MIMOFIRCNN(n_taps=[40, 9, 5], n_features=[2, 6, 4, 2], dilations=[1, 4, 2], bias=True)
     x = torch.randn(2, 2, 1200)
     with torch.no_grad():
         offline = net(x)
         state, pieces = None, []
         for start in range(0, x.shape[-1], block):
-            y, state = net.stream(x[..., start : start + block], state)
-            pieces.append(y)
+            piece = x[..., start : start + block]
+            y, state = net.stream(piece.transpose(1, 2) if rows else piece, state, rows=rows)
+            pieces.append(y.transpose(1, 2) if rows else y)
     torch.testing.assert_close(torch.cat(pieces, -1), offline, rtol=1e-5, atol=1e-5)
 
 
-def test_initial_state_is_silence():
+@pytest.mark.parametrize("rows", [False, True])
+def test_initial_state_is_silence(rows):
     net = MIMOFIRCNN(n_taps=[5, 3], n_features=[1, 2, 1])
     x = torch.randn(1, 1, 30)
     with torch.no_grad():
-        torch.testing.assert_close(net.stream(x, net.initial_state(1))[0], net(x))
+        y, _ = net.stream(
+            x.transpose(1, 2) if rows else x, net.initial_state(1, rows=rows), rows=rows
+        )
+        torch.testing.assert_close(y.transpose(1, 2) if rows else y, net(x))
 
 
 def test_bad_specifications_are_rejected():

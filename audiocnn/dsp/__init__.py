@@ -7,7 +7,8 @@ Four modules, one import (``from audiocnn import dsp``):
   exist to prove the fast paths right.
 * :mod:`~audiocnn.dsp.fir`: **fast tensor paths** (``torch.nn.functional.conv1d`` and FFT
   convolution) for the same maths, batched and differentiable, channels-first
-  ``(batch, features, time)``.
+  ``(batch, features, time)``; and the MIMO FIR filter on time-major ``(batch, time,
+  features)`` rows, one matrix product per tap (the lab's ``S^k x H[k]`` as written).
 * :mod:`~audiocnn.dsp.pool`: the genre seed network's Conv1d + max-pool, fused.
 * :mod:`~audiocnn.dsp.noise_floor`: streaming trackers of each band's noise floor and of the
   level so far (what a classical noise suppressor knows), for the denoiser's inputs.
@@ -30,6 +31,7 @@ from audiocnn.dsp.fir import (
     mimo_fir,
     mimo_fir_conv,
     mimo_fir_fft,
+    mimo_fir_rows,
 )
 from audiocnn.dsp.noise_floor import noise_floor, running_level
 from audiocnn.dsp.pool import conv1d_max_pool, conv_output_length
@@ -59,6 +61,7 @@ __all__ = [
     "mimo_fir_conv",
     "mimo_fir_fft",
     "mimo_fir_reference",
+    "mimo_fir_rows",
     "noise_floor",
     "running_level",
     "shift",

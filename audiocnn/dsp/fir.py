@@ -1,6 +1,7 @@
 """Fast tensor paths for causal FIR and MIMO FIR filters: ``conv1d`` and block FFT convolution,
 batched and differentiable, channels-first ``(batch, features, time)``, each tested equal to its
-loop reference."""
+loop reference; and :func:`mimo_fir_rows`, the same filter on time-major ``(batch, time,
+features)`` signals as one matrix product per tap."""
 
 from __future__ import annotations
 
@@ -138,6 +139,46 @@ def mimo_fir(
     if method == "fft":
         return mimo_fir_fft(x, H, dilation, history)
     raise ValueError(f"method must be 'auto', 'conv' or 'fft', got {method!r}")
+
+
+def mimo_fir_rows(
+    x: torch.Tensor, H: torch.Tensor, *, dilation: int = 1, history: torch.Tensor | None = None
+) -> torch.Tensor:
+    """Causal MIMO FIR filter ``y = sum_k S^(k*dilation) x H[k]`` with time along the rows.
+
+    This is the lab's equation as written: ``x`` holds one row of ``F`` features per sample,
+    ``S`` shifts the rows down, and each tap is one matrix product of the shifted rows with
+    ``H[k]``. For signals that are made row by row (the spectral denoiser's features, one row
+    per frame) it skips the two transposed copies that :func:`mimo_fir` needs and ``conv1d``'s
+    slow path for dilated filters (figures in ``docs/speed.md``). For long filters,
+    :func:`mimo_fir`'s FFT path is the faster one.
+
+    Args:
+        history: the last ``(n_taps - 1) * dilation`` rows before ``x`` (streaming); zeros
+            when ``None``.
+
+    Shape:
+        x ``(batch, time, F)``, H ``(n_taps, F, G)``, history ``(batch, context, F)``
+        -> ``(batch, time, G)``
+    """
+    if H.dim() != 3:
+        raise ValueError(f"H must have shape (n_taps, F, G), got {tuple(H.shape)}")
+    if x.dim() != 3 or x.shape[-1] != H.shape[1]:
+        raise ValueError(f"x must have shape (batch, time, F={H.shape[1]}), got {tuple(x.shape)}")
+    context, time = (H.shape[0] - 1) * dilation, x.shape[1]
+    if history is None:
+        padded = F.pad(x, (0, 0, context, 0))
+    elif history.shape != (x.shape[0], context, x.shape[2]):
+        wanted = (x.shape[0], context, x.shape[2])
+        raise ValueError(f"history must have shape {wanted}, got {tuple(history.shape)}")
+    else:
+        padded = torch.cat([history.to(x.dtype), x], dim=1)
+    y = x @ H[0]  # S^0 x
+    for k in range(1, H.shape[0]):
+        start = context - k * dilation  # row t of S^(k d) x is row t + start of padded
+        # y + (S^(k d) x) H[k], the sum taken inside the product (baddbmm)
+        y = torch.baddbmm(y, padded[:, start : start + time], H[k].expand(x.shape[0], -1, -1))
+    return y
 
 
 def fir_filter(x: torch.Tensor, h: torch.Tensor, *, method: Method = "auto") -> torch.Tensor:
