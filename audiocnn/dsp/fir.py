@@ -150,7 +150,7 @@ def mimo_fir_rows(
     ``S`` shifts the rows down, and each tap is one matrix product of the shifted rows with
     ``H[k]``. For signals that are made row by row (the spectral denoiser's features, one row
     per frame) it skips the two transposed copies that :func:`mimo_fir` needs and ``conv1d``'s
-    slow path for dilated filters (figures in ``docs/speed.md``). For long filters,
+    slow path for some dilated filters (figures in ``docs/speed.md``). For long filters,
     :func:`mimo_fir`'s FFT path is the faster one.
 
     Args:

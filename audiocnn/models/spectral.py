@@ -408,8 +408,7 @@ class SpectralMaskDenoiser(nn.Module):
         k, n = self.df_bins, self.df_taps
         joined = torch.cat([past, low], 1)  # (batch, n - 1 + frames, k)
         frames = low.shape[1]
-        # (real, imaginary) pairs side by side, read as complex numbers in place (torch.complex
-        # of the two strided halves took 10 ms a 10 s block on one thread)
+        # (real, imaginary) pairs side by side, read as complex numbers
         taps = taps.reshape(*taps.shape[:2], k, n, 2).contiguous()
         taps = torch.view_as_complex(taps).to(joined.dtype)
         gated = gated.clone()  # added to in place below; the caller's tensor stays as it was
