@@ -3,10 +3,16 @@
     python bench/dsp.py               # the lab's shape and a wide shape
     python bench/dsp.py --crossover   # conv1d vs FFT over filter lengths (sets dsp.FFT_MIN_SPAN)
     python bench/dsp.py --busy 1      # every table idle, then with one core taken
+    python bench/dsp.py --rows        # the denoiser's gain network: channels-first vs rows
 
 Prints seconds per call (best of --repeat) and ratios against the lab's per-tap roll loop, the
 reference timed in the same run. Targets (issue 2): auto >= 5x faster than the roll loop, and
 within 10% of the faster of conv1d / FFT on each shape.
+
+``--rows`` times the shipped denoiser's gain network on 10 s of frames (1250 rows of its
+inputs) as it ran until session 22 (``conv1d`` on a channels-first copy, the output copied back
+to rows) and as it runs now (``MIMOFIRCNN.stream(rows=True)``: one matrix product per tap),
+interleaved, best and median of 3 x --repeat rounds.
 """
 
 from __future__ import annotations
@@ -86,6 +92,36 @@ def bench_network(n_features: list[int], n_taps: int, repeat: int) -> dict[str, 
         return best_times(candidates, repeat)
 
 
+def gain_network(repeat: int) -> None:
+    from audiocnn.denoise.pipeline import load_denoiser
+
+    net = load_denoiser()[0].gains
+    g = torch.Generator().manual_seed(0)
+    rows = torch.randn(1, 1250, net.layers[0].taps.shape[1], generator=g)
+
+    def channels_first() -> torch.Tensor:
+        y, _ = net.stream(rows.transpose(1, 2), None)
+        return y.transpose(1, 2).contiguous()
+
+    def time_major() -> torch.Tensor:
+        return net.stream(rows, None, rows=True)[0]
+
+    fns = {"channels-first (before)": channels_first, "rows (now)": time_major}
+    times: dict[str, list[float]] = {name: [] for name in fns}
+    with torch.no_grad():
+        torch.testing.assert_close(time_major(), channels_first(), rtol=1e-4, atol=1e-4)
+        for _ in range(3 * repeat):
+            for name, fn in fns.items():
+                start = time.perf_counter()
+                fn()
+                times[name].append(time.perf_counter() - start)
+    print("\nthe shipped denoiser's gain network, 10 s of frames (1250 x 257 inputs)")
+    print(f"  {'path':<26}{'best ms':>9}{'median ms':>11}")
+    for name, ts in times.items():
+        ts.sort()
+        print(f"  {name:<26}{1e3 * ts[0]:>9.1f}{1e3 * ts[len(ts) // 2]:>11.1f}")
+
+
 def report(title: str, times: dict[str, float]) -> None:
     reference = times["roll loop (lab)"]
     fastest = min(times["conv1d"], times["fft"])
@@ -123,6 +159,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=10)
     parser.add_argument("--crossover", action="store_true")
+    parser.add_argument("--rows", action="store_true", help="the denoiser's gain network")
     add_busy_option(parser)
     args = parser.parse_args()
     runtime.configure()
@@ -133,6 +170,9 @@ def main() -> None:
 def measure(args) -> None:
     if args.crossover:
         crossover(args.repeat)
+        return
+    if args.rows:
+        gain_network(args.repeat)
         return
     report(
         "lab network: features [1, 5, 1], taps [40, 40], 60 s @ 16 kHz",
