@@ -166,13 +166,7 @@ def mimo_fir_rows(
     if x.dim() != 3 or x.shape[-1] != H.shape[1]:
         raise ValueError(f"x must have shape (batch, time, F={H.shape[1]}), got {tuple(x.shape)}")
     context, time = (H.shape[0] - 1) * dilation, x.shape[1]
-    if history is None:
-        padded = F.pad(x, (0, 0, context, 0))
-    elif history.shape != (x.shape[0], context, x.shape[2]):
-        wanted = (x.shape[0], context, x.shape[2])
-        raise ValueError(f"history must have shape {wanted}, got {tuple(history.shape)}")
-    else:
-        padded = torch.cat([history.to(x.dtype), x], dim=1)
+    padded = _left_context(x, context, history, dim=1)
     y = x @ H[0]  # S^0 x
     for k in range(1, H.shape[0]):
         start = context - k * dilation  # row t of S^(k d) x is row t + start of padded
@@ -225,14 +219,17 @@ def depthwise_fir(
     return F.conv1d(padded, h.T.flip(-1)[:, None, :], stride=stride, groups=x.shape[1])
 
 
-def _left_context(x: torch.Tensor, n: int, history: torch.Tensor | None) -> torch.Tensor:
+def _left_context(
+    x: torch.Tensor, n: int, history: torch.Tensor | None, dim: int = -1
+) -> torch.Tensor:
+    """``x`` with the ``n`` samples before it along ``dim`` (time): ``history``, or zeros."""
+    shape = list(x.shape)
+    shape[dim] = n
     if history is None:
-        return F.pad(x, (n, 0))
-    if history.shape[-1] != n or history.shape[:-1] != x.shape[:-1]:
-        raise ValueError(
-            f"history must have shape {(*x.shape[:-1], n)}, got {tuple(history.shape)}"
-        )
-    return torch.cat([history.to(x.dtype), x], dim=-1)
+        return torch.cat([x.new_zeros(shape), x], dim=dim)
+    if list(history.shape) != shape:
+        raise ValueError(f"history must have shape {tuple(shape)}, got {tuple(history.shape)}")
+    return torch.cat([history.to(x.dtype), x], dim=dim)
 
 
 def _dilate(h: torch.Tensor, dilation: int) -> torch.Tensor:
