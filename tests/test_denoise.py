@@ -162,6 +162,7 @@ def test_si_sdr_and_alignment():
         {"l1": 0, "compressed": 1.0, "removed": 1.0},
         {"l1": 0, "stft": 1.0},
         {"l1": 0, "sdr": 1.0},
+        {"l1": 0, "octave": 1.0},
     ],
 )
 def test_each_loss_prefers_the_clean_signal(weights):
@@ -207,6 +208,36 @@ def test_sdr_loss_is_the_batch_sdr_in_hundreds_of_db():
     estimate[0] += 0.1  # error energy 1 over clean energy 200: 23.0 dB
     loss = pipeline.denoise_loss(estimate, clean, pipeline.LossConfig(l1=0, sdr=1.0))
     assert float(loss) == pytest.approx(-10 * np.log10(200) / 100, rel=1e-5)
+
+
+def test_octave_energies_are_the_bands_below_nyquist_in_hz():
+    torch.manual_seed(5)
+    x = torch.randn(3, 16000)  # one second at 16 kHz: FFT bin k is k Hz
+    power = torch.fft.rfft(x).abs().square()
+    expected = [power[:, low : 2 * low].sum(-1) for low in (125, 250, 500, 1000, 2000, 4000)]
+    assert torch.allclose(pipeline.octave_energies(x), torch.stack(expected, -1))
+
+
+def test_octave_loss_charges_each_band_in_decibels():
+    torch.manual_seed(6)
+    clean = torch.randn(2, 1, 16000)
+    assert float(pipeline.octave_loss(clean, clean)) == 0
+    # 3 dB down in every band: 0.3, a little less for the floor 30 dB below the total
+    assert float(pipeline.octave_loss(clean * 10 ** (-3 / 20), clean)) == pytest.approx(0.3, 0.05)
+    # the top octave alone 6 dB down: one band of six, 0.1
+    spectrum = torch.fft.rfft(clean)
+    spectrum[..., 4000:] *= 0.5
+    darker = torch.fft.irfft(spectrum, 16000)
+    assert float(pipeline.octave_loss(darker, clean)) == pytest.approx(0.1, 0.03)
+    # a target with an empty band (low-passed speech) and silence: finite, with gradients
+    spectrum[..., 4000:] = 0
+    low_passed = torch.fft.irfft(spectrum, 16000)
+    estimate = (clean + 0.1 * torch.randn_like(clean)).requires_grad_()
+    loss = pipeline.octave_loss(estimate, torch.cat([low_passed[:1], 0 * clean[:1]]))
+    loss.backward()
+    assert torch.isfinite(loss) and torch.isfinite(estimate.grad).all()
+    with pytest.raises(ValueError, match="octave must be >= 0"):
+        pipeline.LossConfig(octave=-1.0)
 
 
 @pytest.mark.slow

@@ -9,6 +9,7 @@ import os
 import re
 import sys
 from dataclasses import asdict, dataclass, field
+from itertools import pairwise
 from pathlib import Path
 
 import numpy as np
@@ -102,11 +103,14 @@ class LossConfig:
     removed_snr_db: tuple[float, ...] = ()  # [low, high]: ``removed`` counts for none of an
     # example whose input SNR is below low, fully above high (and with no noise), linearly
     # between: take noise away at low SNRs, leave speech alone at high ones; empty: fully
+    octave: float = 0.0  # weight of the spectral-balance error: |dB| of the estimate's energy
+    # over the target's in each of the six octaves below Nyquist, per window, / 10 (what
+    # bench/denoise_transparency.py measures; the other terms barely see the top octave)
 
     def __post_init__(self) -> None:
         weights = {
             name: getattr(self, name)
-            for name in ("l1", "si_sdr", "sdr", "stft", "compressed", "removed")
+            for name in ("l1", "si_sdr", "sdr", "stft", "compressed", "removed", "octave")
         }
         for name, weight in weights.items():
             check(weight >= 0, f"loss weight {name} must be >= 0, got {weight}")
@@ -177,6 +181,31 @@ def removed_speech_loss(
     return each.mean() if weights is None else (each * weights.reshape(-1)).mean()
 
 
+OCTAVE_BANDS = 6  # 4-8 kHz down to 125-250 Hz at 16 kHz, as bench/denoise_transparency.py
+
+
+def octave_energies(x: torch.Tensor, bands: int = OCTAVE_BANDS) -> torch.Tensor:
+    """Energy of each signal in ``x`` (time last) in the ``bands`` octaves below Nyquist, lowest
+    first, from one FFT of the whole signal: shape ``x.shape[:-1] + (bands,)``."""
+    power = torch.fft.rfft(x).abs().square()
+    bins = power.shape[-1] - 1  # bin k of n is k / n of Nyquist
+    edges = [round(bins / 2**b) for b in range(bands, -1, -1)]
+    return torch.stack([power[..., lo:hi].sum(-1) for lo, hi in pairwise(edges)], -1)
+
+
+def octave_loss(
+    estimate: torch.Tensor, target: torch.Tensor, floor_db: float = -30.0
+) -> torch.Tensor:
+    """Mean ``|10 log10(estimate's / target's energy)|`` over the octaves of
+    :func:`octave_energies` and the signals, divided by 10 (1 dB costs 0.1). Each band's energy
+    has a floor ``floor_db`` below the target's total, so that an empty band of the target
+    (band-limited speech, a pause) gives no infinite ratio; speech taken away and noise left
+    both count."""
+    est, tgt = octave_energies(estimate), octave_energies(target)
+    floor = tgt.sum(-1, keepdim=True).detach() * 10 ** (floor_db / 10) + 1e-12
+    return (10 * torch.log10((est + floor) / (tgt + floor))).abs().mean() / 10
+
+
 def snr_ramp(input_snr_db: torch.Tensor, ramp: tuple[float, ...]) -> torch.Tensor:
     """0 below ``ramp[0]`` dB, 1 above ``ramp[1]``, linear between (a step where they meet)."""
     low, high = ramp
@@ -203,6 +232,8 @@ def denoise_loss(
                 raise ValueError("removed_snr_db needs the noisy input")
             weights = snr_ramp(snr(noisy, target).detach(), config.removed_snr_db)
         loss = loss + config.removed * removed_speech_loss(estimate, target, weights)
+    if config.octave:
+        loss = loss + config.octave * octave_loss(estimate, target)
     if config.si_sdr:
         loss = loss - config.si_sdr * si_sdr(estimate, target).mean() / 100
     if config.sdr:
