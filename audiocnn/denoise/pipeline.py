@@ -199,8 +199,9 @@ def octave_loss(
     """Mean ``|10 log10(estimate's / target's energy)|`` over the octaves of
     :func:`octave_energies` and the signals, divided by 10 (1 dB costs 0.1). Each band's energy
     has a floor ``floor_db`` below the target's total, so that an empty band of the target
-    (band-limited speech, a pause) gives no infinite ratio; speech taken away and noise left
-    both count."""
+    (band-limited speech) gives no infinite ratio; a silent target window has no such floor,
+    and any output there costs many dB in every band. Speech taken away and noise left both
+    count."""
     est, tgt = octave_energies(estimate), octave_energies(target)
     floor = tgt.sum(-1, keepdim=True).detach() * 10 ** (floor_db / 10) + 1e-12
     return (10 * torch.log10((est + floor) / (tgt + floor))).abs().mean() / 10
