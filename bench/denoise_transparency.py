@@ -32,21 +32,15 @@ import torch
 from audiocnn.audio import load_audio
 from audiocnn.data import audio_files_in, find_pairs
 from audiocnn.denoise.compare import MAX_LAG, RATE, audiocnn_methods, spectral_subtraction
-from audiocnn.denoise.pipeline import snr_of
+from audiocnn.denoise.pipeline import OCTAVE_BANDS, octave_energies, snr_of
 from audiocnn.metrics import align, si_sdr
 
-OCTAVES = (125, 250, 500, 1000, 2000, 4000)  # lower edges; each band is one octave wide
+# lower edges, 125 Hz to 4 kHz at 16 kHz; each band is one octave wide
+OCTAVES = tuple(RATE // 2 // 2**b for b in range(OCTAVE_BANDS, 0, -1))
 
 
 def _si_sdr(estimate: np.ndarray, reference: np.ndarray) -> float:
     return float(si_sdr(torch.from_numpy(estimate), torch.from_numpy(reference)))
-
-
-def octave_energies(x: np.ndarray) -> np.ndarray:
-    """Energy in each octave band of ``OCTAVES`` (from one FFT of the whole signal)."""
-    power = np.abs(np.fft.rfft(x)) ** 2
-    hz = np.fft.rfftfreq(len(x), 1 / RATE)
-    return np.array([power[(hz >= low) & (hz < 2 * low)].sum() for low in OCTAVES])
 
 
 def transparency(run: Callable, files: list[np.ndarray]) -> dict:
@@ -54,8 +48,9 @@ def transparency(run: Callable, files: list[np.ndarray]) -> dict:
     for clean in files:
         out = align(np.asarray(run(clean), np.float64), clean, MAX_LAG)
         scores.append(_si_sdr(out, clean))
-        before += octave_energies(clean)
-        after += octave_energies(out)
+        # each octave's energy, one FFT of the whole file: what the loss term `octave` compares
+        before += octave_energies(torch.from_numpy(clean)).numpy()
+        after += octave_energies(torch.from_numpy(out)).numpy()
     return {"si_sdr": float(np.mean(scores)), "octaves_db": 10 * np.log10(after / before)}
 
 

@@ -115,7 +115,8 @@ def gain_network(repeat: int) -> None:
                 start = time.perf_counter()
                 fn()
                 times[name].append(time.perf_counter() - start)
-    print("\nthe shipped denoiser's gain network, 10 s of frames (1250 x 257 inputs)")
+    frames, inputs = rows.shape[1:]
+    print(f"\nthe shipped denoiser's gain network, 10 s ({frames} frames x {inputs} inputs)")
     print(f"  {'path':<26}{'best ms':>9}{'median ms':>11}")
     for name, ts in times.items():
         ts.sort()
