@@ -85,13 +85,26 @@ def write_json(target: str | os.PathLike, value) -> Path:
 
 
 @contextlib.contextmanager
-def atomic_folder(target: str | os.PathLike) -> Iterator[Path]:
+def atomic_folder(target: str | os.PathLike, *, replace: bool = True) -> Iterator[Path]:
     """Yield an empty temporary folder beside ``target``; when the block ends normally it
-    replaces ``target`` whole (a folder already there is removed), otherwise it is removed."""
+    replaces ``target`` whole (a folder already there is removed), otherwise it is removed.
+
+    ``replace=False`` is for caches whose name says what is in them (a hash of their inputs):
+    a ``target`` that another process finished first is kept and this copy is dropped, so a
+    process reading that folder never sees it vanish under it.
+    """
     target = Path(target)
     tmp = _temporary(target, folder=True)
     try:
         yield tmp
+        if not replace:
+            try:
+                os.rename(tmp, target)  # fails where a folder with files is already there
+            except OSError as error:
+                if error.errno not in (errno.EEXIST, errno.ENOTEMPTY) or not target.is_dir():
+                    raise
+                shutil.rmtree(tmp, ignore_errors=True)
+            return
         if target.exists():
             shutil.rmtree(target)
         os.replace(tmp, target)
@@ -103,6 +116,38 @@ def atomic_folder(target: str | os.PathLike) -> Iterator[Path]:
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
+
+
+@contextlib.contextmanager
+def hold_folder(folder: str | os.PathLike, what: str = "another training run") -> Iterator[Path]:
+    """Hold ``folder`` (made if missing) for this process until the block ends, so that a
+    second process asking for it is refused instead of writing over the same files.
+
+    The hold is an advisory lock (``flock``) on the folder itself: nothing is written, and the
+    system drops it when the process ends however it ends, so a crash leaves nothing to clean
+    up. Where ``fcntl`` is missing (Windows) nothing is held.
+
+    Raises:
+        OutputError: another process holds the folder, or it cannot be made.
+    """
+    folder = make_folder(folder)
+    try:
+        import fcntl
+    except ImportError:  # Windows
+        yield folder
+        return
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError as error:
+            if error.errno not in (errno.EWOULDBLOCK, errno.EACCES, errno.EAGAIN):
+                raise OutputError(folder, _reason(error)) from None
+            problem = f"in use by {what}: wait for it to end or choose another folder"
+            raise OutputError(folder, problem) from None
+        yield folder
+    finally:
+        os.close(fd)  # releases the hold
 
 
 def make_folder(folder: str | os.PathLike) -> Path:

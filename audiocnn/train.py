@@ -8,6 +8,7 @@ and an optional time budget.
 
 from __future__ import annotations
 
+import contextlib
 import math
 import os
 import random
@@ -127,33 +128,34 @@ def fit(
         on_epoch: called with the history after every epoch (plots, logs).
     """
     run = _start(model, train_set, config, out_dir)
-    state = _Progress(task)
-    if resume:
-        _resume(state, run, metadata, config)
-    else:
-        if config.init:
+    # One process per run folder: a second one (the same command typed twice, or --resume
+    # while the first still runs) would write over its checkpoints and history.
+    hold = files.hold_folder(out_dir) if run.ddp.is_main else contextlib.nullcontext()
+    with hold:
+        state = _Progress(task)
+        if resume:
+            _resume(state, run, metadata, config)
+        elif config.init:
             _initialise(run.model, Path(config.init), metadata, run.ddp.is_main)
-        if run.ddp.is_main:
-            files.make_folder(out_dir)
-    started, first_epoch = time.monotonic(), state.next_epoch
-    for epoch in range(first_epoch, config.epochs):
-        row = _run_epoch(run, task, train_set, epoch, config, progress)
-        elapsed = time.monotonic() - started
-        # Stop when another epoch as long as the average one would overrun the budget.
-        per_epoch = elapsed / (epoch + 1 - first_epoch)
-        out_of_time = bool(config.max_minutes) and elapsed + per_epoch > 60 * config.max_minutes
-        evaluate = (epoch + 1) % config.eval_every == 0 or epoch == config.epochs - 1
-        if (evaluate or out_of_time) and run.ddp.is_main:
-            row.update(_evaluate(model, task, run.device))
-        row, out_of_time = shared((row, out_of_time), run.ddp)
-        improved = state.record(row)
-        if run.ddp.is_main:
-            _save(run, state, epoch, metadata, config, improved)
-            files.write_json(out_dir / "history.json", state.history)
-            if on_epoch is not None:
-                on_epoch(state.history)
-        if _stopping(state, config, out_of_time):
-            break
+        started, first_epoch = time.monotonic(), state.next_epoch
+        for epoch in range(first_epoch, config.epochs):
+            row = _run_epoch(run, task, train_set, epoch, config, progress)
+            elapsed = time.monotonic() - started
+            # Stop when another epoch as long as the average one would overrun the budget.
+            per_epoch = elapsed / (epoch + 1 - first_epoch)
+            out_of_time = bool(config.max_minutes) and elapsed + per_epoch > 60 * config.max_minutes
+            evaluate = (epoch + 1) % config.eval_every == 0 or epoch == config.epochs - 1
+            if (evaluate or out_of_time) and run.ddp.is_main:
+                row.update(_evaluate(model, task, run.device))
+            row, out_of_time = shared((row, out_of_time), run.ddp)
+            improved = state.record(row)
+            if run.ddp.is_main:
+                _save(run, state, epoch, metadata, config, improved)
+                files.write_json(out_dir / "history.json", state.history)
+                if on_epoch is not None:
+                    on_epoch(state.history)
+            if _stopping(state, config, out_of_time):
+                break
     model.cpu()
     return FitResult(
         state.history, run.best_path, run.last_path, state.best, state.stopped, run.ddp.is_main

@@ -87,6 +87,21 @@ def test_decode_cache_is_reused_and_invalidated(tmp_path, monkeypatch):
     assert not (data.cache_root() / "decoded").exists()
 
 
+def test_a_cache_another_run_stored_first_is_kept_not_replaced(tmp_path):
+    # Two trainings started together both miss the cache and decode; the second to finish
+    # must not delete the first's folder, which that one is already reading from.
+    write_genre_tree(tmp_path, genres=("a",), per_genre=2, seconds=0.5)
+    paths = sorted((tmp_path / "a").iterdir())
+    first = data.decode_files(paths, 16000, progress=False)
+    folder = Path(first.audio.filename).parent
+    inode = (folder / "audio.npy").stat().st_ino
+    assert data.cache._store(first, folder)  # the other run's copy arrives second
+    assert (folder / "audio.npy").stat().st_ino == inode
+    assert [p.name for p in folder.parent.iterdir()] == [folder.name]  # its copy dropped
+    again = data.decode_files(paths, 16000, progress=False)
+    np.testing.assert_array_equal(again.audio, first.audio)
+
+
 def test_corrupt_file_is_skipped_with_a_warning_listing_it(tmp_path):
     write_genre_tree(tmp_path, genres=("jazz",), per_genre=3, seconds=0.2)
     corrupt = tmp_path / "jazz" / "jazz.00054.wav"

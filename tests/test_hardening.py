@@ -371,3 +371,35 @@ def test_a_header_with_a_tiny_sample_rate_is_refused_not_resampled(tmp_path):
     sf.write(path, np.zeros(1000, np.float32), 1)
     with pytest.raises(AudioError, match="sample rate 1 Hz is outside"):
         load_audio(path, 16000)
+
+
+def test_a_folder_cache_keeps_the_copy_finished_first(tmp_path):
+    # replace=False (caches named by their contents): the folder another process finished
+    # first stays, this copy is dropped; the default replaces the folder whole.
+    target = tmp_path / "cache"
+    for replace, expected in ((False, "first"), (True, "second")):
+        target.mkdir(exist_ok=True)
+        (target / "what").write_text("first")
+        with files.atomic_folder(target, replace=replace) as tmp:
+            (tmp / "what").write_text("second")
+        assert (target / "what").read_text() == expected
+        assert [p.name for p in tmp_path.iterdir()] == ["cache"]  # no temporary left
+    with files.atomic_folder(tmp_path / "new", replace=False) as tmp:
+        (tmp / "what").write_text("made")
+    assert (tmp_path / "new" / "what").read_text() == "made"
+
+
+def test_a_run_folder_in_use_is_refused_in_one_line(tmp_path, capsys):
+    # The same training command typed twice (or --resume while the first still runs) would
+    # write over the first's checkpoints: the second is refused and writes nothing.
+    root = write_genre_tree(tmp_path / "data", per_genre=4, seconds=1.0)
+    recipe = tmp_path / "tiny.toml"
+    recipe.write_text(TINY_RECIPE)
+    out = tmp_path / "run"
+    argv = ["train", "--data", str(root), "--recipe", str(recipe), "--out", str(out), "--quiet"]
+    with files.hold_folder(out):  # what the first run holds while it trains
+        assert genre_cli.main(argv) == 2
+        one_error_line(capsys, str(out), "in use by another training run")
+        assert list(out.iterdir()) == []
+    assert genre_cli.main(argv) == 0  # free again once the first is done
+    assert (out / "last.pt").exists() and no_hidden_files(out)

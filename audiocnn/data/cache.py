@@ -126,7 +126,9 @@ def _store(decoded: DecodedAudio, folder: Path) -> bool:
         "skipped": {str(Path(k).absolute()): why for k, why in decoded.skipped.items()},
     }
     try:
-        with atomic_folder(folder) as tmp:
+        # replace=False: another run that decoded the same files first keeps its copy, which
+        # it may be reading (two trainings started together)
+        with atomic_folder(folder, replace=False) as tmp:
             np.save(tmp / "audio.npy", decoded.audio)
             (tmp / "index.json").write_text(json.dumps(index))
     except OutputError as error:  # a cache that cannot be written only costs time

@@ -125,10 +125,12 @@ def write_genre_corpus(
     *,
     workers: int | None = None,
     progress: bool = True,
+    replace: bool = True,
 ) -> Path:
-    """Generate the genre corpus into ``out_dir`` (replaced whole, atomically)."""
+    """Generate the genre corpus into ``out_dir`` (replaced whole, atomically; with
+    ``replace=False`` a corpus another process finished first is kept)."""
     manifest = {"corpus": "genre", "version": CORPUS_VERSION, **asdict(config)}
-    with atomic_folder(out_dir) as tmp:
+    with atomic_folder(out_dir, replace=replace) as tmp:
         _start(tmp, GENRES, manifest)
         jobs = [(g, i, config, str(tmp)) for i in range(config.tracks_per_genre) for g in GENRES]
         _run(jobs, _write_genre_track, "generating genre corpus", workers, progress)
@@ -141,15 +143,17 @@ def write_denoise_corpus(
     *,
     workers: int | None = None,
     progress: bool = True,
+    replace: bool = True,
 ) -> Path:
-    """Generate the denoise corpus (``clean/``, ``noisy/``, ``noise/``) into ``out_dir``."""
+    """Generate the denoise corpus (``clean/``, ``noisy/``, ``noise/``) into ``out_dir``
+    (as :func:`write_genre_corpus` does the genre corpus)."""
     manifest = {
         "corpus": "denoise",
         "version": CORPUS_VERSION,
         **asdict(config),
         "noise_kinds": NOISE_KINDS,
     }
-    with atomic_folder(out_dir) as tmp:
+    with atomic_folder(out_dir, replace=replace) as tmp:
         _start(tmp, ("clean", "noise", "noisy"), manifest)
         jobs = [(i, config, str(tmp)) for i in range(config.clips)]
         _run(jobs, _write_denoise_clip, "generating denoise corpus", workers, progress)
@@ -164,7 +168,8 @@ def _cached(name: str, config, writer: Callable) -> Path:
         print(
             f"audiocnn: generating the built-in {name} corpus into {folder} (once)", file=sys.stderr
         )
-        writer(folder, config)
+        # the folder's name says what is in it: one another process finishes first is kept
+        writer(folder, config, replace=False)
     return folder
 
 
