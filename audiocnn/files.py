@@ -125,7 +125,8 @@ def hold_folder(folder: str | os.PathLike, what: str = "another training run") -
 
     The hold is an advisory lock (``flock``) on the folder itself: nothing is written, and the
     system drops it when the process ends however it ends, so a crash leaves nothing to clean
-    up. Where ``fcntl`` is missing (Windows) nothing is held.
+    up. Where that cannot be had (Windows has no ``fcntl``; some network file systems refuse
+    locks) nothing is held and nothing is refused.
 
     Raises:
         OutputError: another process holds the folder, or it cannot be made.
@@ -133,18 +134,18 @@ def hold_folder(folder: str | os.PathLike, what: str = "another training run") -
     folder = make_folder(folder)
     try:
         import fcntl
-    except ImportError:  # Windows
+
+        fd = os.open(folder, os.O_RDONLY)
+    except (ImportError, OSError):
         yield folder
         return
-    fd = os.open(folder, os.O_RDONLY)
     try:
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError as error:
-            if error.errno not in (errno.EWOULDBLOCK, errno.EACCES, errno.EAGAIN):
-                raise OutputError(folder, _reason(error)) from None
-            problem = f"in use by {what}: wait for it to end or choose another folder"
-            raise OutputError(folder, problem) from None
+            if error.errno in (errno.EWOULDBLOCK, errno.EACCES, errno.EAGAIN):
+                problem = f"in use by {what}: wait for it to end or choose another folder"
+                raise OutputError(folder, problem) from None
         yield folder
     finally:
         os.close(fd)  # releases the hold

@@ -135,8 +135,11 @@ def fit(
         state = _Progress(task)
         if resume:
             _resume(state, run, metadata, config)
-        elif config.init:
-            _initialise(run.model, Path(config.init), metadata, run.ddp.is_main)
+        else:
+            if config.init:
+                _initialise(run.model, Path(config.init), metadata, run.ddp.is_main)
+            if run.ddp.is_main:
+                _set_aside(out_dir)
         started, first_epoch = time.monotonic(), state.next_epoch
         for epoch in range(first_epoch, config.epochs):
             row = _run_epoch(run, task, train_set, epoch, config, progress)
@@ -195,6 +198,32 @@ def _start(model: nn.Module, train_set: Dataset, config: TrainConfig, out_dir: P
         model, trained, device, ddp, optimizer, schedule, sampler, loader,
         out_dir / "best.pt", out_dir / "last.pt",
     )  # fmt: skip
+
+
+RUN_FILES = ("best.pt", "last.pt", "history.json", "history.png", "metrics.json", "confusion.png")
+
+
+def _set_aside(out_dir: Path) -> Path | None:
+    """Move an earlier run's files (checkpoints, kept epochs, history, plots) out of the way of
+    a fresh run into ``out_dir``: into ``out_dir/previous-N``, N one more than the last. A run
+    started again without ``--resume`` would otherwise write over them."""
+    if not (out_dir / "last.pt").exists() and not (out_dir / "best.pt").exists():
+        return None
+    numbers = [int(p.name[9:]) for p in out_dir.glob("previous-*") if p.name[9:].isdigit()]
+    aside = out_dir / f"previous-{max(numbers, default=0) + 1}"
+    files.make_folder(aside)
+    for name in (*RUN_FILES, "epochs"):
+        if (out_dir / name).exists():
+            try:
+                os.replace(out_dir / name, aside / name)
+            except OSError as error:
+                raise files.OutputError(aside / name, os.strerror(error.errno or 0)) from None
+    print(
+        f"{out_dir} held an earlier run; it is now in {aside} (--resume continues a run "
+        "instead of starting it again)",
+        file=sys.stderr,
+    )
+    return aside
 
 
 def _resume(state: _Progress, run: _Run, metadata: dict, config: TrainConfig) -> None:

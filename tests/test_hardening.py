@@ -389,9 +389,10 @@ def test_a_folder_cache_keeps_the_copy_finished_first(tmp_path):
     assert (tmp_path / "new" / "what").read_text() == "made"
 
 
-def test_a_run_folder_in_use_is_refused_in_one_line(tmp_path, capsys):
+def test_a_run_folder_is_never_written_over(tmp_path, capsys):
     # The same training command typed twice (or --resume while the first still runs) would
-    # write over the first's checkpoints: the second is refused and writes nothing.
+    # write over the first's checkpoints: the second is refused and writes nothing. Started
+    # again once the first is done, without --resume, it sets the first's files aside.
     root = write_genre_tree(tmp_path / "data", per_genre=4, seconds=1.0)
     recipe = tmp_path / "tiny.toml"
     recipe.write_text(TINY_RECIPE)
@@ -403,3 +404,12 @@ def test_a_run_folder_in_use_is_refused_in_one_line(tmp_path, capsys):
         assert list(out.iterdir()) == []
     assert genre_cli.main(argv) == 0  # free again once the first is done
     assert (out / "last.pt").exists() and no_hidden_files(out)
+    first = torch.load(out / "last.pt", weights_only=False)["state_dict"]
+    capsys.readouterr()
+    assert genre_cli.main([*argv, "--epochs", "1"]) == 0
+    assert f"it is now in {out / 'previous-1'}" in capsys.readouterr().err
+    kept = torch.load(out / "previous-1" / "last.pt", weights_only=False)["state_dict"]
+    assert all(torch.equal(first[k], kept[k]) for k in first)
+    assert (out / "previous-1" / "history.json").exists() and (out / "last.pt").exists()
+    assert genre_cli.main([*argv, "--epochs", "1"]) == 0
+    assert sorted(p.name for p in out.glob("previous-*")) == ["previous-1", "previous-2"]
