@@ -240,6 +240,25 @@ def test_octave_loss_charges_each_band_in_decibels():
         pipeline.LossConfig(octave=-1.0)
 
 
+def test_octave_kept_loss_charges_only_speech_lost_from_noiseless_inputs():
+    torch.manual_seed(7)
+    clean = torch.randn(2, 1, 16000)
+    noisy = torch.cat([clean[:1], clean[1:] + 0.3 * torch.randn_like(clean[1:])])  # 1st: none
+    spectrum = torch.fft.rfft(clean)
+    spectrum[..., 4000:] *= 0.5  # the top octave 6 dB down: 1 dB of six bands, 0.1
+    darker = torch.fft.irfft(spectrum, 16000)
+    kept = pipeline.octave_kept_loss
+    assert float(kept(darker, clean, noisy)) == pytest.approx(0.1, 0.03)  # the clean one only
+    assert float(kept(torch.cat([clean[:1], darker[1:]]), clean, noisy)) == 0  # noisy: free
+    assert float(kept(2 * clean, clean, noisy)) == 0  # louder: free (octave would charge 0.6)
+    assert float(kept(darker, clean, clean + 0.3 * torch.randn_like(clean))) == 0  # none clean
+    config = pipeline.LossConfig(l1=0, octave_clean=2.0)
+    loss = pipeline.denoise_loss(darker, clean, config, noisy)
+    assert float(loss) == pytest.approx(2 * float(kept(darker, clean, noisy)))
+    with pytest.raises(ValueError, match="octave_clean needs the noisy input"):
+        pipeline.denoise_loss(darker, clean, config)
+
+
 @pytest.mark.slow
 def test_train_then_evaluate_through_the_cli(tmp_path, capsys, monkeypatch):
     corpus = one_second_pairs(tmp_path / "pairs", 12)

@@ -106,12 +106,14 @@ class LossConfig:
     octave: float = 0.0  # weight of the spectral-balance error: |dB| of the estimate's energy
     # over the target's in each of the six octaves below Nyquist, per window, / 10 (what
     # bench/denoise_transparency.py measures; the other terms barely see the top octave)
+    octave_clean: float = 0.0  # weight of the same error one-sided and on noiseless examples
+    # only (input SNR above 50 dB): the dB each octave of clean speech loses on its way through,
+    # / 10, averaged over those examples; noise left cannot count there, so unlike ``octave``
+    # it cannot pay for taking a noisy top octave down
 
     def __post_init__(self) -> None:
-        weights = {
-            name: getattr(self, name)
-            for name in ("l1", "si_sdr", "sdr", "stft", "compressed", "removed", "octave")
-        }
+        names = ("l1", "si_sdr", "sdr", "stft", "compressed", "removed", "octave", "octave_clean")
+        weights = {name: getattr(self, name) for name in names}
         for name, weight in weights.items():
             check(weight >= 0, f"loss weight {name} must be >= 0, got {weight}")
         check(any(weights.values()), "at least one loss weight must be > 0")
@@ -202,9 +204,31 @@ def octave_loss(
     (band-limited speech) gives no infinite ratio; a silent target window has no such floor,
     and any output there costs many dB in every band. Speech taken away and noise left both
     count."""
+    return octave_errors_db(estimate, target, floor_db).abs().mean() / 10
+
+
+def octave_errors_db(
+    estimate: torch.Tensor, target: torch.Tensor, floor_db: float = -30.0
+) -> torch.Tensor:
+    """``10 log10`` of the estimate's energy over the target's in each octave of
+    :func:`octave_energies`, with :func:`octave_loss`'s floor: shape ``(..., bands)``."""
     est, tgt = octave_energies(estimate), octave_energies(target)
     floor = tgt.sum(-1, keepdim=True).detach() * 10 ** (floor_db / 10) + 1e-12
-    return (10 * torch.log10((est + floor) / (tgt + floor))).abs().mean() / 10
+    return 10 * torch.log10((est + floor) / (tgt + floor))
+
+
+NOISELESS_DB = 50.0  # an input this close to its target (SNR, dB) is clean speech
+
+
+def octave_kept_loss(
+    estimate: torch.Tensor, target: torch.Tensor, noisy: torch.Tensor
+) -> torch.Tensor:
+    """The dB that each octave of the target loses in the estimate (gains above it are free),
+    averaged over the octaves, / 10, and averaged over the signals whose input ``noisy`` is
+    the target itself (SNR above :data:`NOISELESS_DB`); 0 when there is none."""
+    lost = (-octave_errors_db(estimate, target)).clamp(min=0).mean(-1).reshape(-1)
+    clean = (snr(noisy, target).detach().reshape(-1) > NOISELESS_DB).to(lost.dtype)
+    return (lost * clean).sum() / clean.sum().clamp(min=1) / 10
 
 
 def snr_ramp(input_snr_db: torch.Tensor, ramp: tuple[float, ...]) -> torch.Tensor:
@@ -222,7 +246,8 @@ def denoise_loss(
     noisy: torch.Tensor | None = None,
 ) -> torch.Tensor:
     """The weighted sum of ``config``'s terms. ``noisy`` (the input, aligned with ``target``)
-    is needed only where ``config.removed_snr_db`` weighs examples by their input SNR."""
+    is needed only where ``config.removed_snr_db`` weighs examples by their input SNR, and for
+    ``config.octave_clean``, which counts only noiseless examples."""
     loss = config.l1 * F.l1_loss(estimate, target)
     if config.compressed:
         loss = loss + config.compressed * compressed_spectrum_loss(estimate, target)
@@ -235,6 +260,10 @@ def denoise_loss(
         loss = loss + config.removed * removed_speech_loss(estimate, target, weights)
     if config.octave:
         loss = loss + config.octave * octave_loss(estimate, target)
+    if config.octave_clean:
+        if noisy is None:
+            raise ValueError("octave_clean needs the noisy input")
+        loss = loss + config.octave_clean * octave_kept_loss(estimate, target, noisy)
     if config.si_sdr:
         loss = loss - config.si_sdr * si_sdr(estimate, target).mean() / 100
     if config.sdr:
