@@ -351,6 +351,41 @@ def test_recorded_noise_is_varied_on_request(tmp_path):
         assert not torch.equal(noisy, plain[i][0])
 
 
+def test_tonal_noise_is_harmonic_seeded_and_replaces_the_noise_on_request(tmp_path, monkeypatch):
+    from audiocnn.data import MixAugmentConfig, augment
+
+    def peaky(x):  # median share of each 32 ms frame's power in its strongest 13 of 257 bins
+        frames = x[: len(x) // 512 * 512].reshape(-1, 512) * np.hanning(512)
+        power = np.abs(np.fft.rfft(frames, axis=1)) ** 2
+        total = power.sum(1)
+        keep = total > 0.01 * total.max()  # not the gaps between beeps or calls
+        return np.median(np.sort(power[keep], axis=1)[:, -13:].sum(1) / total[keep])
+
+    rate = 16000
+    assert peaky(np.random.default_rng(0).standard_normal(rate)) < 0.3  # white noise: 0.2
+    for kind in augment.TONAL:
+        monkeypatch.setattr(augment, "TONAL", (kind,))
+        x = augment.tonal_noise(rate, rate, np.random.default_rng(4))
+        again = augment.tonal_noise(rate, rate, np.random.default_rng(4))
+        np.testing.assert_array_equal(x, again)  # seeded
+        assert x.shape == (rate,) and x.dtype == np.float32 and np.std(x) == pytest.approx(1, 1e-3)
+        assert peaky(x) > 0.6, kind  # harmonics: 0.69-1.0 in 32 draws
+    monkeypatch.undo()
+    clean, noise = _decoded_tones(tmp_path, "clean", 4), _decoded_tones(tmp_path, "n", 2, True)
+    plain = data.NoiseMixer(clean, noise, 8000, snr_db=(0, 0), augment=MixAugmentConfig(tilt_db=1))
+    tonal = MixAugmentConfig(tilt_db=1, tonal_probability=1.0)
+    mixer = data.NoiseMixer(clean, noise, 8000, snr_db=(0, 0), augment=tonal)
+    torch.testing.assert_close(mixer[2], mixer[2])
+    for i in range(4):
+        noisy, target = mixer[i]
+        assert torch.isfinite(noisy).all() and not torch.equal(noisy, plain[i][0])
+    # off (the default) it draws nothing: the recipes written before it reproduce
+    off = data.NoiseMixer(clean, noise, 8000, snr_db=(0, 0), augment=MixAugmentConfig(tilt_db=1))
+    torch.testing.assert_close(off[1], plain[1])
+    with pytest.raises(ValueError, match="tonal_probability"):
+        MixAugmentConfig(tonal_probability=1.5)
+
+
 def test_speech_can_sound_as_if_recorded_elsewhere():
     from audiocnn.data import MixAugmentConfig
     from audiocnn.data.augment import augment_speech

@@ -1,6 +1,7 @@
 """The denoise pipeline end to end: streaming equals offline, any rate and channel count, the
 input is never overwritten, bad input exits 2, training and evaluation through the CLI."""
 
+import csv
 import importlib.util
 import json
 import re
@@ -14,7 +15,7 @@ import soundfile as sf
 import torch
 
 from audiocnn import synth
-from audiocnn.denoise import cli, pipeline
+from audiocnn.denoise import cli, compare, pipeline
 from audiocnn.denoise.stream import denoise_array, denoise_file
 from audiocnn.metrics import align, si_sdr
 from audiocnn.models import SeedFIRDenoiserConfig, model_of
@@ -674,7 +675,30 @@ def test_val_ood_more_mixes_every_utterance_several_times(tmp_path, monkeypatch)
         (tmp_path / "val_ood" / folder / "pkg").mkdir(parents=True, exist_ok=True)
         wav = rng.normal(0, 0.1, int(seconds * 16000)).astype(np.float32)
         sf.write(tmp_path / "val_ood" / folder / "pkg" / f"{stem}.wav", wav, 16000)
+    tone = 0.1 * np.sin(2 * np.pi * 1000 * np.arange(32000) / 16000)  # a second noise: 1 kHz
+    sf.write(tmp_path / "val_ood" / "noise" / "pkg" / "tone.wav", tone.astype(np.float32), 16000)
     prepare.build_val_ood_all(tmp_path, "more", draws=2)
+    with open(tmp_path / "more" / "noises.csv") as handle:
+        noises = dict(list(csv.reader(handle))[1:])  # mixture -> the noise file under it
+    assert set(noises.values()) == {"pkg/n.wav", "pkg/tone.wav"}
+    for mixture, noise in noises.items():  # what was added is the noise named
+        added = sf.read(tmp_path / "more" / "noisy" / mixture)[0]
+        added = added - sf.read(tmp_path / "more" / "clean" / mixture)[0]
+        power = np.abs(np.fft.rfft(added)) ** 2
+        tonal = power[np.argmax(power)] > 0.5 * power.sum()
+        assert tonal == (noise == "pkg/tone.wav"), mixture
+    replayed = prepare.val_mixtures(tmp_path, draws=2)[0]
+    assert {f"snr{m[0]:02d}_{m[1]}.wav": m[3] for m in replayed} == noises
+    prepare.build_val_ood_all(tmp_path, "val_ood_more", draws=prepare.VAL_MORE_DRAWS)
+    gap = load_recipe_script("gap.py", monkeypatch)
+    written = gap.noises_of(tmp_path / "val_ood_more")
+    (tmp_path / "val_ood_more" / "noises.csv").unlink()  # as the folders built before session 26
+    assert gap.noises_of(tmp_path / "val_ood_more") == written  # prepare.py's draws replayed
+    rows = gap.score(tmp_path / "val_ood_more", lambda x: x, compare.spectral_subtraction, False)
+    assert len(rows) == 24 and {row["ours"] for row in rows} == {0.0}  # the input: no change
+    assert {row["kind"] for row in rows} == {"pkg n", "pkg tone"}
+    report = gap.report(rows, "spectral subtraction", min_files=1)
+    assert report.count("pkg tone ") == 3 and "0 dB: 8 mixtures" in report
     names = sorted(path.name for path in (tmp_path / "more" / "noisy").iterdir())
     assert names == sorted(f"snr{snr:02d}_pkg-{who}~d{draw}.wav"
                            for snr in (0, 5, 10) for who in "ab" for draw in (1, 2))  # fmt: skip

@@ -25,6 +25,7 @@ from audiocnn.data.windows import (
 )
 
 PROCEDURAL = ("coloured", "hum", "babble", "bursts")
+TONAL = ("engine", "siren", "beeps", "calls")
 EARLY_SECONDS = 0.05  # the reverberant target keeps the direct sound and the first 50 ms
 
 
@@ -47,6 +48,9 @@ class MixAugmentConfig:
     # other training utterances, or bursts
     # What the network may otherwise learn by heart: the few hundred recorded noises
     # themselves (it removed tiled training sound effects far better than unseen ones, issue 16).
+    tonal_probability: float = 0.0  # this share of the noise is harmonic and not speech
+    # instead (an engine, a siren, beeps, animal-like calls: :func:`tonal_noise`), what the
+    # default lost most to RNNoise on at 0 dB (recipes/denoise/gap.py, session 26)
     noise_speed_probability: float = 0.0  # this share of the recorded noise is played faster
     # or slower (pitch, resonances and loop rate with it) ...
     noise_speed: tuple[float, ...] = (0.5, 2.0)  # ... by a factor drawn log-uniformly from this
@@ -125,6 +129,7 @@ class MixAugmentConfig:
             "reverb_probability",
             "clean_probability",
             "procedural_probability",
+            "tonal_probability",
             "noise_speed_probability",
             "noise_peaks_probability",
             "noise_mix_probability",
@@ -179,6 +184,73 @@ def procedural_noise(
         from audiocnn.synth.speech import noise_signal
 
         x = noise_signal("bursts" if kind == "babble" else kind, n, int(rate), rng)
+    return (x / (np.std(x) + 1e-12)).astype(np.float32)
+
+
+def harmonics(f0: np.ndarray, amplitudes: np.ndarray, rate: int, rng) -> np.ndarray:
+    """A harmonic sound on the fundamental ``f0`` (Hz, one value per sample): harmonic ``h``
+    at ``amplitudes[h - 1]`` with a random phase, silent wherever it would pass 0.45 ``rate``."""
+    phase = 2 * np.pi * np.cumsum(f0) / rate
+    x = np.zeros(len(f0))
+    for h, amplitude in enumerate(amplitudes, start=1):
+        x += amplitude * np.sin(h * phase + rng.uniform(0, 2 * np.pi)) * (h * f0 < 0.45 * rate)
+    return x
+
+
+def wandering(n: int, rate: int, rng, low: float, high: float, depth: float, step: float):
+    """A fundamental that starts log-uniformly in ``[low, high]`` Hz and glides between random
+    points ``step`` seconds apart, each up to ``depth`` (a factor, e.g. 1.3) either way."""
+    start = np.exp(rng.uniform(np.log(low), np.log(high)))
+    points = max(2, int(n / rate / step) + 2)
+    knots = start * np.exp(rng.uniform(-np.log(depth), np.log(depth), points))
+    return np.interp(np.arange(n) / rate / step, np.arange(points), knots)
+
+
+def tonal_noise(n: int, rate: int, rng: np.random.Generator) -> np.ndarray:
+    """One of ``TONAL``, unit RMS: harmonic sounds that are not speech.
+
+    - engine: a 20-120 Hz fundamental wandering by up to a third every 0.2-1 s, 10-40
+      harmonics falling 3-9 dB an octave, under pink noise 10-25 dB down;
+    - siren: a 300-1500 Hz tone swept up and down by 10-50%, 0.2-4 times a second, with 1-6
+      harmonics;
+    - beeps: a 400-3000 Hz tone of 1-4 harmonics, on for 50-500 ms and off for 50-500 ms;
+    - calls (animals, screams): glides of 0.1-0.8 s from one 150-1000 Hz fundamental to
+      another (up to an octave away), 3-15 harmonics under 1-3 random resonances, 0-0.5 s
+      apart.
+    """
+    kind = TONAL[int(rng.integers(len(TONAL)))]
+    t = np.arange(n) / rate
+    if kind == "engine":
+        f0 = wandering(n, rate, rng, 20.0, 120.0, 1.33, rng.uniform(0.2, 1.0))
+        count = int(rng.integers(10, 41))
+        tilt = rng.uniform(3.0, 9.0) / 6.02  # dB per octave -> exponent of h
+        x = harmonics(f0, np.arange(1, count + 1) ** -tilt, rate, rng)
+        from audiocnn.synth.speech import colored_noise  # synth imports data: import here
+
+        rumble = colored_noise(n, rng, "pink")
+        x += rumble * np.std(x) / (np.std(rumble) + 1e-12) * 10 ** (-rng.uniform(10, 25) / 20)
+    elif kind == "siren":
+        centre = np.exp(rng.uniform(np.log(300.0), np.log(1500.0)))
+        sweep = rng.uniform(0.1, 0.5) * np.sin(2 * np.pi * rng.uniform(0.2, 4.0) * t)
+        count = int(rng.integers(1, 7))
+        x = harmonics(centre * (1 + sweep), 0.6 ** np.arange(count), rate, rng)
+    elif kind == "beeps":
+        f0 = np.full(n, np.exp(rng.uniform(np.log(400.0), np.log(3000.0))))
+        x = harmonics(f0, 0.5 ** np.arange(int(rng.integers(1, 5))), rate, rng)
+        on, off = rng.uniform(0.05, 0.5), rng.uniform(0.05, 0.5)
+        gate = ((t % (on + off)) < on).astype(float)
+        x *= np.convolve(gate, np.hanning(81) / np.hanning(81).sum(), "same")  # 5 ms edges
+    else:  # calls
+        x, start = np.zeros(n), int(rng.uniform(0, 0.3) * rate)
+        while start < n:
+            length = min(int(rng.uniform(0.1, 0.8) * rate), n - start)
+            a = np.exp(rng.uniform(np.log(150.0), np.log(1000.0)))
+            b = a * 2 ** rng.uniform(-1, 1)
+            f0 = np.exp(np.linspace(np.log(a), np.log(b), length))
+            call = harmonics(f0, rng.uniform(0.2, 1.0, int(rng.integers(3, 16))), rate, rng)
+            x[start : start + length] = call * np.hanning(length)
+            start += length + int(rng.uniform(0.0, 0.5) * rate)
+        x = random_peaks(x, rate, rng, 12.0)
     return (x / (np.std(x) + 1e-12)).astype(np.float32)
 
 

@@ -18,6 +18,7 @@ from audiocnn.data.augment import (
     random_gate,
     random_peaks,
     recorded_noise,
+    tonal_noise,
 )
 from audiocnn.data.base import DataError, list_audio_files
 from audiocnn.data.cache import DecodedAudio
@@ -171,7 +172,9 @@ class NoiseMixer(EpochSeededWindows):
         heard, target = augment_speech(speech, rate, rng, config)
         noisy = heard
         if rng.random() >= config.clean_probability:
-            if rng.random() < config.procedural_probability:
+            if config.tonal_probability and rng.random() < config.tonal_probability:
+                noise = tonal_noise(n, rate, rng)
+            elif rng.random() < config.procedural_probability:
                 others = [self.clean.track(int(k)) for k in rng.integers(len(self.clean), size=6)]
                 noise = procedural_noise(n, rate, rng, others)
             else:

@@ -164,28 +164,44 @@ def build_val_ood_all(
     With ``draws`` > 1 (``val_ood_more``), each utterance at each SNR ``draws`` times with other
     noise, named ``snrNN_<utterance>~dK.wav`` (:func:`pipeline.utterance_of` drops the ``~dK``,
     so every draw of an utterance falls in the same half). ``seed`` draws other noise (which
-    noise, and where in it) for the same names: a fresh check set for each decision."""
+    noise, and where in it) for the same names: a fresh check set for each decision.
+    ``noises.csv`` names each mixture's noise file (``gap.py`` groups by it)."""
+    mixtures, rng = val_mixtures(out, draws, seed)
+    rows = []
+    for level, name, clean, noise_name, noise in mixtures:
+        write_mixture(out / folder, name, clean, noise, level, rng)
+        rows.append((f"snr{level:02d}_{name}.wav", noise_name))
+    with open(out / folder / "noises.csv", "w", newline="") as handle:
+        csv.writer(handle).writerows([("mixture", "noise"), *rows])
+
+
+def val_mixtures(
+    out: Path, draws: int = 1, seed: int | None = None
+) -> tuple[list, np.random.Generator]:
+    """:func:`build_val_ood_all`'s mixtures, ``(snr, name, clean, noise name, noise)`` each,
+    in the order it writes them, and the generator that then draws where in each noise the
+    mixture starts. The noise name is ``package/file`` under ``val_ood/noise``."""
 
     def read(kind: str) -> list[tuple[str, np.ndarray]]:
         paths = sorted((out / "val_ood" / kind).rglob("*.wav"))
-        wavs = [(f"{p.parent.name}-{p.stem}", load_audio(p, RATE)[0][0].numpy()) for p in paths]
-        return [(name, wav) for name, wav in wavs if len(wav) >= RATE]
+        wavs = [(p, load_audio(p, RATE)[0][0].numpy()) for p in paths]
+        return [(p, wav) for p, wav in wavs if len(wav) >= RATE]
 
-    speech, noise = read("speech"), [wav for _, wav in read("noise")]
+    speech = [(f"{p.parent.name}-{p.stem}", wav) for p, wav in read("speech")]
+    noise = [(f"{p.parent.name}/{p.name}", wav) for p, wav in read("noise")]
     if not speech or not noise:
         raise SystemExit(f"error: {out / 'val_ood'}: no speech or no noise (run without --only)")
     if seed is None:
         seed = 2 if draws == 1 else 3  # val_ood_all and val_ood_more as they always were
     rng = np.random.default_rng(seed)
-    rng.shuffle(noise)
+    rng.shuffle(noise)  # the same order as the list of arrays it shuffled before session 26
     mixtures = [
         (level, name if draws == 1 else f"{name}~d{draw}", clean)
         for draw in range(1, draws + 1)
         for level in VAL_SNRS
         for name, clean in speech
     ]
-    for i, (level, name, clean) in enumerate(mixtures):
-        write_mixture(out / folder, name, clean, noise[i % len(noise)], level, rng)
+    return [(*m, *noise[i % len(noise)]) for i, m in enumerate(mixtures)], rng
 
 
 def report(out: Path) -> None:
