@@ -4,10 +4,11 @@
 
 Every mixture of a ``prepare.py`` validation folder (``val_ood_all``, ``val_ood_more``,
 ``val_ood_more_seedN``) goes through our weights (``--checkpoint``, the shipped ones when
-omitted) and through ``--other`` (any method ``compare`` knows), scored as ``compare`` scores
-them: whole-file SI-SDR improvement after alignment. The noise under each mixture comes from the
-folder's ``noises.csv`` (written since session 26) or, for the folders built before, from
-replaying ``prepare.py``'s draws. Per SNR it prints the other's margin over ours:
+omitted) and through ``--other`` (any method ``compare`` knows, or another checkpoint), scored
+as ``compare`` scores them: whole-file SI-SDR improvement after alignment. The noise under
+each mixture comes from the folder's ``noises.csv`` (written since session 26) or, for the
+folders built before, from replaying ``prepare.py``'s draws. Per SNR it prints the other's
+margin over ours:
 - per noise package, and per kind of noise (the first part of the noise's file name, e.g. 0 A.D.'s
   ``human``, ``fauna``, ``resource``), largest total first;
 - per quarter of three measures of the noise as it was mixed in (``noisy - clean``): how much its
@@ -163,13 +164,17 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--pairs", type=Path, default=Path("data/denoise_broad/val_ood_more"))
     parser.add_argument("--checkpoint", type=Path, help="our weights (default: the shipped)")
-    parser.add_argument("--other", default="RNNoise", help="a method compare runs")
+    parser.add_argument(
+        "--other", default="RNNoise", help="a method compare runs, or a checkpoint of ours"
+    )
     parser.add_argument("--min-files", type=int, default=8, help="smallest kind listed")
     parser.add_argument("--json", type=Path, help="also write every row here")
     args = parser.parse_args()
     found, _ = compare.methods([])
+    if Path(args.other).is_file():  # another checkpoint of ours
+        found[args.other] = compare.checkpoint_method(Path(args.other))
     if args.other not in found:
-        parser.error(f"--other: one of {', '.join(found)}")
+        parser.error(f"--other: a checkpoint, or one of {', '.join(found)}")
     ours = compare.checkpoint_method(args.checkpoint)
     rows = score(args.pairs, ours, found[args.other])
     if args.json:
