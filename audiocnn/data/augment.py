@@ -46,11 +46,11 @@ class MixAugmentConfig:
     procedural_probability: float = 0.0  # this share of the noise is procedural instead of
     # recorded: coloured noise of a random slope, mains hum with harmonics, babble of 3-6
     # other training utterances, or bursts
-    # What the network may otherwise learn by heart: the few hundred recorded noises
-    # themselves (it removed tiled training sound effects far better than unseen ones, issue 16).
     tonal_probability: float = 0.0  # this share of the noise is harmonic and not speech
     # instead (an engine, a siren, beeps, animal-like calls: :func:`tonal_noise`), what the
-    # default lost most to RNNoise on at 0 dB (recipes/denoise/gap.py, session 26)
+    # default lost most to RNNoise on at 0 dB (gap.py; its step did not ship, session 26)
+    # What the network may otherwise learn by heart: the few hundred recorded noises
+    # themselves (it removed tiled training sound effects far better than unseen ones, issue 16).
     noise_speed_probability: float = 0.0  # this share of the recorded noise is played faster
     # or slower (pitch, resonances and loop rate with it) ...
     noise_speed: tuple[float, ...] = (0.5, 2.0)  # ... by a factor drawn log-uniformly from this

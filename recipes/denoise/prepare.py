@@ -60,6 +60,7 @@ from sources import (
     speech_verdict,
 )
 
+from audiocnn import files
 from audiocnn.audio import AudioError, load_audio, save_audio
 from audiocnn.data import mix_at_snr
 
@@ -167,12 +168,11 @@ def build_val_ood_all(
     noise, and where in it) for the same names: a fresh check set for each decision.
     ``noises.csv`` names each mixture's noise file (``gap.py`` groups by it)."""
     mixtures, rng = val_mixtures(out, draws, seed)
-    rows = []
+    rows = ["mixture,noise"]
     for level, name, clean, noise_name, noise in mixtures:
         write_mixture(out / folder, name, clean, noise, level, rng)
-        rows.append((f"snr{level:02d}_{name}.wav", noise_name))
-    with open(out / folder / "noises.csv", "w", newline="") as handle:
-        csv.writer(handle).writerows([("mixture", "noise"), *rows])
+        rows.append(f"snr{level:02d}_{name}.wav,{noise_name}")  # file names have no commas
+    files.write_text(out / folder / "noises.csv", "\n".join(rows) + "\n")
 
 
 def val_mixtures(
