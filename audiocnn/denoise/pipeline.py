@@ -596,7 +596,11 @@ def evaluate_pairs(
     return {key: float(np.mean([r[key] for r in rows])) for key in rows[0]} | {"files": len(rows)}
 
 
-def file_scores(estimate: np.ndarray, noisy: np.ndarray, clean: np.ndarray, rate: int) -> dict:
+def file_scores(
+    estimate: np.ndarray, noisy: np.ndarray, clean: np.ndarray, rate: int, perceptual: bool = True
+) -> dict:
+    """L1, SNR and SI-SDR of ``estimate`` and of ``noisy`` against ``clean``, their
+    improvements, and with ``perceptual`` PESQ-wb and STOI (:func:`perceptual_scores`)."""
     t = {
         name: torch.from_numpy(np.asarray(x, dtype=np.float64))
         for name, x in (("est", estimate), ("noisy", noisy), ("clean", clean))
@@ -611,7 +615,8 @@ def file_scores(estimate: np.ndarray, noisy: np.ndarray, clean: np.ndarray, rate
     }
     scores["si_sdr_improvement"] = scores["si_sdr"] - scores["si_sdr_input"]
     scores["snr_improvement"] = scores["snr"] - scores["snr_input"]
-    scores.update(perceptual_scores(estimate, clean, rate))
+    if perceptual:
+        scores.update(perceptual_scores(estimate, clean, rate))
     return scores
 
 

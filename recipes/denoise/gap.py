@@ -30,7 +30,6 @@ from collections import defaultdict
 from pathlib import Path
 
 import numpy as np
-import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
@@ -39,7 +38,7 @@ import prepare  # noqa: E402
 from audiocnn.audio import load_audio  # noqa: E402
 from audiocnn.data import find_pairs  # noqa: E402
 from audiocnn.denoise import compare, pipeline  # noqa: E402
-from audiocnn.metrics import align, si_sdr  # noqa: E402
+from audiocnn.metrics import align  # noqa: E402
 from audiocnn.progress import tqdm  # noqa: E402
 
 RATE = compare.RATE
@@ -81,10 +80,10 @@ def noise_measures(noise: np.ndarray) -> dict[str, float]:
 
 
 def improvement(estimate: np.ndarray, noisy: np.ndarray, clean: np.ndarray) -> float:
+    """Whole-file SI-SDR improvement after alignment, as ``compare`` scores it."""
     estimate = align(np.asarray(estimate, dtype=np.float64), clean, compare.MAX_LAG)
-    t = {k: torch.from_numpy(np.asarray(v, dtype=np.float64)) for k, v in
-         (("est", estimate), ("noisy", noisy), ("clean", clean))}  # fmt: skip
-    return float(si_sdr(t["est"], t["clean"]) - si_sdr(t["noisy"], t["clean"]))
+    scores = pipeline.file_scores(estimate, noisy, clean, RATE, perceptual=False)
+    return scores["si_sdr_improvement"]
 
 
 def score(folder: Path, ours, other, progress: bool = True) -> list[dict]:
