@@ -546,6 +546,36 @@ def test_best_checkpoint_by_whole_file_improvement(tmp_path, monkeypatch, capsys
     assert soup.main([str(tmp_path / "s2.pt"), *mixed, "--pairs", str(tmp_path / "run")]) == 2
 
 
+def test_a_soup_fits_weights_without_the_context_branch_to_its_design(tmp_path, monkeypatch):
+    # soup.py D + c: D's weights join as the point a run from D started (zero columns for the
+    # branch, the branch at its moving average), and the mean lies halfway from there to c
+    from dataclasses import replace
+
+    from audiocnn import checkpoint
+
+    pick = load_recipe_script("pick.py", monkeypatch)
+    torch.manual_seed(8)
+    plain = model_of(SMALL)
+    context = model_of(replace(SMALL, spectral_context=6))
+    with torch.no_grad():
+        for p in context.parameters():
+            p.add_(torch.randn_like(p))
+    paths = [tmp_path / "plain.pt", tmp_path / "context.pt"]
+    for path, model in zip(paths, (plain, context), strict=True):
+        checkpoint.save(path, {"state_dict": model.state_dict()})
+    mean = pick.average(paths, context)
+    start = model_of(replace(SMALL, spectral_context=6)).state_dict()["context_fir.taps"]
+    trained = context.state_dict()
+    torch.testing.assert_close(mean["context_fir.taps"], (start + trained["context_fir.taps"]) / 2)
+    first = "gains.layers.0.taps"
+    torch.testing.assert_close(mean[first][:, -8:], trained[first][:, -8:] / 2)
+    torch.testing.assert_close(
+        mean[first][:, :-8], (plain.state_dict()[first] + trained[first][:, :-8]) / 2
+    )
+    with pytest.raises((KeyError, RuntimeError)):  # another design still does not mix (soup.py)
+        pick.average(paths, model_of(replace(SMALL, spectral_hidden=5)))
+
+
 def test_fine_tuning_starts_from_a_checkpoint_and_may_add_a_branch(tmp_path, capsys):
     from dataclasses import replace
 

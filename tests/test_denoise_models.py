@@ -243,6 +243,24 @@ def test_pitch_match_equals_a_loop_over_frames_and_periods():
             torch.testing.assert_close(got[b, k], expected, rtol=1e-9, atol=1e-9)
 
 
+def test_a_context_branch_starts_from_weights_without_it(tmp_path):
+    torch.manual_seed(6)
+    options = {"pitch_features": True, "pitch_lags": (4, 40)}  # no floor: it never forgets
+    plain = small_spectral(**options)
+    context = small_spectral(spectral_context=150, **options)  # 2400 samples back
+    _starts_as(plain, context, tmp_path)
+    summary = context.gains.layers[0].taps[:, -8:]  # the branch's 8 columns come last
+    assert not summary.any()
+    with torch.no_grad():  # once trained, the branch is heard: what the network forgot
+        summary.normal_()
+        x = torch.randn(1, 1, 3000, dtype=torch.float64)
+        changed = x.clone()
+        changed[..., :500] *= 3
+        late = slice(1300, 2400)  # past the rest's reach (~750 samples), in the branch's
+        assert not torch.allclose(context(changed)[..., late], context(x)[..., late])
+        torch.testing.assert_close(plain(changed)[..., late], plain(x)[..., late])
+
+
 @pytest.mark.parametrize("pitch_before", [False, True])
 def test_a_wider_deep_filter_starts_from_a_narrower_ones_weights(tmp_path, pitch_before):
     torch.manual_seed(4)

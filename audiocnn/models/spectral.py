@@ -178,7 +178,7 @@ class SpectralMaskDenoiser(nn.Module):
             with torch.no_grad():
                 self.context_fir.taps.zero_()
                 self.context_fir.taps[:, range(inputs), range(inputs)] = 1 / c.spectral_context
-        first = 2 * inputs if self.context_fir is not None else inputs
+        first = inputs  # the gain network's inputs, counted in the order they are joined
         self.floor_features, self.level_normalise = c.noise_floor_features, c.level_normalise
         if self.floor_features:
             first += 2 * inputs  # the floor and the a-posteriori SNR of each band
@@ -210,11 +210,12 @@ class SpectralMaskDenoiser(nn.Module):
             # It sees the features, not the context branch's summary of them; its output
             # starts at zero, so the network starts as it would without it (and can start
             # from the weights of one trained without it).
-            seen = first - (inputs if self.context_fir is not None else 0)
-            self.recurrent = nn.GRU(seen, c.spectral_recurrent, batch_first=True)
+            self.recurrent = nn.GRU(first, c.spectral_recurrent, batch_first=True)
             self.recurrent_out = nn.Linear(c.spectral_recurrent, outputs)
             nn.init.zeros_(self.recurrent_out.weight)
             nn.init.zeros_(self.recurrent_out.bias)
+        if self.context_fir is not None:
+            first += inputs  # the context branch's summary, after the features (_gain_logits)
         widths = (first, *([c.spectral_hidden] * (len(c.spectral_taps) - 1)), outputs)
         # Taps drawn with each filter's real fan-in ("fan"): the lab's draw starves a stack
         # this deep and wide, and only the last layer would learn.
@@ -366,24 +367,30 @@ class SpectralMaskDenoiser(nn.Module):
         return torch.cat([cross * torch.rsqrt(powers + 1e-20), best[..., None]], -1)
 
     def fit_weights(self, weights: dict) -> dict:
-        """``weights`` of a narrower design made to fit this one: without pitch features, or
-        with a deep filter over fewer of the lowest bins (``[train] init``). The gain
-        network's first layer gets zero taps from the new inputs and its last layer zero taps
-        and bias for the new bins' filter taps, so it starts out giving exactly what the
-        weights gave (with ``deep_filter_scale_bins`` set to the weights' bins)."""
+        """``weights`` of a narrower design made to fit this one: without pitch features, with
+        a deep filter over fewer of the lowest bins, or without the context branch (``[train]
+        init``). The gain network's first layer gets zero taps from the new inputs and its last
+        layer zero taps and bias for the new bins' filter taps, so it starts out giving exactly
+        what the weights gave (with ``deep_filter_scale_bins`` set to the weights' bins); a new
+        context branch starts as its moving average (its taps are not in ``weights``)."""
         first, last = "gains.layers.0.taps", f"gains.layers.{len(self.gains.layers) - 1}"
         own = self.state_dict()
         old_in, old_out = weights.get(first), weights.get(f"{last}.taps")
-        extra = self.context_fir is not None or self.recurrent is not None
-        if old_in is None or old_out is None or extra:
+        context = 0 if self.context_fir is None else self.context_fir.taps.shape[1]
+        if old_in is None or old_out is None or self.recurrent is not None:
             return weights  # nothing this knows how to widen; the shape check will say
+        if context and "context_fir.taps" in weights:
+            return weights  # the weights have the branch already
+        width = own[first].shape[1] - context  # the features', before the branch's summary
         n, k = self.df_taps, self.df_bins
-        pitch = own[first].shape[1] - self.df_inputs_at - 2 * k
+        pitch = width - self.df_inputs_at - 2 * k
         was_k = (old_out.shape[2] - self.gain_outputs) // (2 * n)
         was_pitch = old_in.shape[1] - self.df_inputs_at - 2 * was_k
-        if not (0 <= was_k <= k and was_pitch in (0, pitch)) or (was_k, was_pitch) == (k, pitch):
+        if not (0 <= was_k <= k and was_pitch in (0, pitch)):
             return weights
-        # inputs: [features before the filter's | real (k) | imag (k) | pitch]
+        if (was_k, was_pitch) == (k, pitch) and not context:
+            return weights
+        # inputs: [features before the filter's | real (k) | imag (k) | pitch | context]
         base = self.df_inputs_at
         grown = old_in.new_zeros(own[first].shape)
         grown[:, :base] = old_in[:, :base]

@@ -159,9 +159,17 @@ def cross_check(
         print(f"{'':>12}  (on half {'AB'[chosen]} its worst margin was {worst[best]:+.{digits}f})")
 
 
-def average(paths: list[Path]) -> dict:
-    """The mean of the checkpoints' weights (integer buffers from the last one)."""
+def average(paths: list[Path], model: torch.nn.Module | None = None) -> dict:
+    """The mean of the checkpoints' weights (integer buffers from the last one). With ``model``
+    (of the last one's design), the weights of a narrower design are first fitted to it as
+    ``[train] init`` fits them (``fit_weights``: zero taps from the inputs it lacked, a branch it
+    lacked at the branch's starting values): they join as the point a run from them started."""
     states = [checkpoint.load(path)["state_dict"] for path in paths]
+    if model is not None and hasattr(model, "fit_weights"):
+        start = type(model)(model.config).state_dict()  # a fresh branch's starting values
+        fitted = [model.fit_weights(state) for state in states]
+        pairs = zip(states, fitted, strict=True)
+        states = [state if fit is state else {**start, **fit} for state, fit in pairs]
     mean = {}
     for key, value in states[-1].items():
         if value.is_floating_point():
@@ -172,10 +180,11 @@ def average(paths: list[Path]) -> dict:
 
 
 def save_mean(paths: list[Path], out: Path, names: list[str]) -> tuple[torch.nn.Module, Path]:
-    """The denoiser whose weights are the mean of ``paths``' (:func:`average`), written to
-    ``out`` with ``names`` as ``averaged_from`` (which ``ship.py`` records), and where it went."""
+    """The denoiser whose weights are the mean of ``paths``' (:func:`average`, fitted to the
+    last one's design), written to ``out`` with ``names`` as ``averaged_from`` (which
+    ``ship.py`` records), and where it went."""
     model, _ = checkpoint.load_model(paths[-1], "denoise")
-    model.load_state_dict(average(paths))
+    model.load_state_dict(average(paths, model))
     state = checkpoint.load(paths[-1])
     state["state_dict"] = model.state_dict()
     state["averaged_from"] = names

@@ -5,11 +5,13 @@
 
 Fine-tunes that start from the same weights stay close enough that the mean of their weights is
 a network too (a "model soup", Wortsman et al., 2022): one trained for the low SNRs and one for
-the high ones may meet in between. Writes the mean to OUT (``ship.py`` names what it was made
-from), then prints its SI-SDR improvement per SNR on the last checkpoint's ``val_pairs`` with
-the margin over ``--against`` (the shipped weights), on the whole set and on each half of its
-utterances, as ``pick.py --halves --final`` does, with ``pick.py``'s "95%, won" line under the
-whole set's margins; ``--pairs DIR`` scores on that folder too.
+the high ones may meet in between. A checkpoint of a narrower design (no context branch, say) is
+fitted to the last one's as ``[train] init`` fits it: it joins as the point a run from it
+started. Writes the mean to OUT (``ship.py`` names what it was made from), then prints its
+SI-SDR improvement per SNR on the last checkpoint's ``val_pairs`` with the margin over
+``--against`` (the shipped weights), on the whole set and on each half of its utterances, as
+``pick.py --halves --final`` does, with ``pick.py``'s "95%, won" line under the whole set's
+margins; ``--pairs DIR`` scores on that folder too.
 """
 
 from __future__ import annotations
