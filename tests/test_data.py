@@ -386,6 +386,22 @@ def test_tonal_noise_is_harmonic_seeded_and_replaces_the_noise_on_request(tmp_pa
         MixAugmentConfig(tonal_probability=1.5)
 
 
+def test_the_snr_may_be_set_over_the_speech_not_the_padded_window(tmp_path):
+    from audiocnn.data import MixAugmentConfig
+
+    # 1.5 s clips in 2 s windows, 0 dB: the padding's silence counts, or it does not
+    clean, noise = _decoded_tones(tmp_path, "clean", 2), _decoded_tones(tmp_path, "n", 2, True)
+    heard = {}
+    for over_speech in (False, True):
+        config = MixAugmentConfig(speech_level_db=(-20.0, -20.0), snr_over_speech=over_speech)
+        noisy, target = data.NoiseMixer(clean, noise, 32000, snr_db=(0, 0), augment=config)[1]
+        speech = target[0, :24000].square().mean()
+        heard[over_speech] = float(10 * torch.log10(speech / (noisy - target)[0].square().mean()))
+        assert not target[0, 24000:].any()  # the padding
+    assert heard[True] == pytest.approx(0.0, abs=0.01)
+    assert heard[False] == pytest.approx(10 * np.log10(4 / 3), abs=0.01)  # the old way: +1.25
+
+
 def test_speech_can_sound_as_if_recorded_elsewhere():
     from audiocnn.data import MixAugmentConfig
     from audiocnn.data.augment import augment_speech

@@ -167,8 +167,9 @@ class NoiseMixer(EpochSeededWindows):
         config, n = self.augment, self.window_samples
         rate = self.clean.sample_rate
         factor = rng.uniform(*config.speed)
-        speech = _crop(self._clean_track(i, rng), int(np.ceil(n * factor)) + 1, rng)
-        speech = speed_change(speech, factor, n)
+        track = self._clean_track(i, rng)
+        speech = speed_change(_crop(track, int(np.ceil(n * factor)) + 1, rng), factor, n)
+        spoken = min(n, int(np.ceil(len(track) / factor))) if config.snr_over_speech else n
         heard, target = augment_speech(speech, rate, rng, config)
         noisy = heard
         if rng.random() >= config.clean_probability:
@@ -187,7 +188,7 @@ class NoiseMixer(EpochSeededWindows):
                 noise = random_colour(
                     noise, rate, rng, tilt_db=config.tilt_db, lowpass_probability=0
                 )
-            noise_power, speech_power = np.mean(noise**2), np.mean(heard**2)
+            noise_power, speech_power = np.mean(noise**2), np.mean(heard[:spoken] ** 2)
             if noise_power > 1e-12 and speech_power > 1e-12:
                 snr = rng.uniform(*self.snr_db)
                 noisy = heard + noise * np.sqrt(speech_power / noise_power / 10 ** (snr / 10))
