@@ -729,6 +729,9 @@ def test_val_ood_more_mixes_every_utterance_several_times(tmp_path, monkeypatch)
     assert {row["kind"] for row in rows} == {"pkg n", "pkg tone"}
     report = gap.report(rows, "spectral subtraction", min_files=1)
     assert report.count("pkg tone ") == 3 and "0 dB: 8 mixtures" in report
+    assert gap.main(["--pairs", str(tmp_path / "nowhere")]) == 2  # bad input: exit 2
+    with pytest.raises(gap.GapError, match="odd: no noises.csv"):
+        gap.noises_of(tmp_path / "odd")  # not a folder prepare.py names: no draws to replay
     names = sorted(path.name for path in (tmp_path / "more" / "noisy").iterdir())
     assert names == sorted(f"snr{snr:02d}_pkg-{who}~d{draw}.wav"
                            for snr in (0, 5, 10) for who in "ab" for draw in (1, 2))  # fmt: skip

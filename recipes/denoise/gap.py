@@ -34,7 +34,9 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import prepare  # noqa: E402
+from pick import not_pairs  # noqa: E402
 
+from audiocnn import files  # noqa: E402
 from audiocnn.audio import load_audio  # noqa: E402
 from audiocnn.data import find_pairs  # noqa: E402
 from audiocnn.denoise import compare, pipeline  # noqa: E402
@@ -49,6 +51,10 @@ MEASURES = {
 }
 
 
+class GapError(ValueError):
+    """A folder this cannot group: the message names it."""
+
+
 def noises_of(folder: Path) -> dict[str, str]:
     """Mixture file name -> ``package/file`` of its noise: ``noises.csv``, or ``prepare.py``'s
     draws replayed for the folders written before it wrote one."""
@@ -60,7 +66,7 @@ def noises_of(folder: Path) -> dict[str, str]:
     elif match := re.fullmatch(r"val_ood_more(?:_seed(\d+))?", folder.name):
         draws, seed = prepare.VAL_MORE_DRAWS, None if match[1] is None else int(match[1])
     else:
-        raise SystemExit(f"error: {folder}: no noises.csv, and not a folder prepare.py names")
+        raise GapError(f"{folder}: no noises.csv, and not a folder prepare.py names")
     mixtures, _ = prepare.val_mixtures(folder.parent, draws, seed)
     return {f"snr{level:02d}_{name}.wav": noise for level, name, _, noise, _ in mixtures}
 
@@ -93,7 +99,7 @@ def score(folder: Path, ours, other, progress: bool = True) -> list[dict]:
     pairs = list(zip(*find_pairs(folder), strict=True))
     for clean_path, noisy_path in tqdm(pairs, desc="mixtures", disable=not progress):
         if noisy_path.name not in noises:
-            raise SystemExit(f"error: {noisy_path}: not in the folder's noise list")
+            raise GapError(f"{noisy_path}: not in the folder's noise list")
         clean = load_audio(clean_path, RATE)[0][0].numpy()
         noisy = load_audio(noisy_path, RATE)[0][0].numpy()
         n = min(len(clean), len(noisy))
@@ -159,7 +165,7 @@ def report(rows: list[dict], other_name: str, min_files: int) -> str:
     return "\n".join(lines)
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--pairs", type=Path, default=Path("data/denoise_broad/val_ood_more"))
     parser.add_argument("--checkpoint", type=Path, help="our weights (default: the shipped)")
@@ -168,23 +174,30 @@ def main() -> None:
     )
     parser.add_argument("--min-files", type=int, default=8, help="smallest kind listed")
     parser.add_argument("--json", type=Path, help="also write every row here")
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
+    if not_pairs(args.pairs):
+        return 2
     found, _ = compare.methods([])
     if Path(args.other).is_file():  # another checkpoint of ours
         found[args.other] = compare.checkpoint_method(Path(args.other))
     if args.other not in found:
         parser.error(f"--other: a checkpoint, or one of {', '.join(found)}")
     ours = compare.checkpoint_method(args.checkpoint)
-    rows = score(args.pairs, ours, found[args.other])
+    try:
+        rows = score(args.pairs, ours, found[args.other])
+    except GapError as error:
+        print(f"error: {error}")
+        return 2
     if args.json:
-        args.json.write_text(json.dumps(rows))
+        files.write_text(args.json, json.dumps(rows))
     print(f"{args.pairs}: {args.other} against audiocnn ({args.checkpoint or 'shipped'})")
     print(
         "margin: the other's whole-file SI-SDR improvement minus ours (dB); total: that summed "
         "over the group's files"
     )
     print(report(rows, args.other, args.min_files))
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

@@ -165,11 +165,11 @@ def average(paths: list[Path], model: torch.nn.Module | None = None) -> dict:
     ``[train] init`` fits them (``fit_weights``: zero taps from the inputs it lacked, a branch it
     lacked at the branch's starting values): they join as the point a run from them started."""
     states = [checkpoint.load(path)["state_dict"] for path in paths]
-    if model is not None and hasattr(model, "fit_weights"):
+    fitted = [model.fit_weights(s) for s in states] if hasattr(model, "fit_weights") else states
+    if any(fit is not state for fit, state in zip(fitted, states, strict=True)):
         start = type(model)(model.config).state_dict()  # a fresh branch's starting values
-        fitted = [model.fit_weights(state) for state in states]
-        pairs = zip(states, fitted, strict=True)
-        states = [state if fit is state else {**start, **fit} for state, fit in pairs]
+        pairs = zip(fitted, states, strict=True)  # what fitting left out starts fresh
+        states = [fit if fit is state else {**start, **fit} for fit, state in pairs]
     mean = {}
     for key, value in states[-1].items():
         if value.is_floating_point():
