@@ -29,7 +29,9 @@ class Denoiser:
 
         Shape:
             ``(time,)`` or ``(channels, time)``, numpy or torch; the result has the same shape,
-            type and rate. Each channel goes through the network on its own.
+            type and rate, in float32. Integer samples (int16 PCM, say) are first scaled by
+            their type's full scale into [-1, 1]. Each channel goes through the network on
+            its own.
         """
         from audiocnn.denoise.stream import denoise_array
 
@@ -132,16 +134,44 @@ def load_genre_classifier(path: str | os.PathLike | None = None) -> GenreClassif
 
 
 def _as_tensor(audio) -> tuple[torch.Tensor, bool, bool]:
-    """``(channels, time)`` float32 tensor, and whether it was numpy and 1-D."""
+    """``(channels, time)`` float32 tensor, and whether it was numpy and 1-D.
+
+    Integer samples (``scipy.io.wavfile``'s int16, say) are scaled by their type's full scale
+    into [-1, 1], as ``soundfile`` reads them. More channels than samples is taken for a
+    ``(time, channels)`` array, soundfile's layout, and refused.
+    """
     was_numpy = not isinstance(audio, torch.Tensor)
-    wav = torch.from_numpy(np.asarray(audio, dtype=np.float32)) if was_numpy else audio.float()
+    wav = torch.from_numpy(_floats(np.asarray(audio))) if was_numpy else _tensor_floats(audio)
     was_1d = wav.dim() == 1
     wav = wav[None] if was_1d else wav
-    if wav.dim() != 2 or wav.shape[-1] == 0:
+    if wav.dim() != 2:
         raise ValueError(f"expected (time,) or (channels, time) audio, got {tuple(wav.shape)}")
+    if wav.shape[-1] == 0:
+        raise ValueError("empty audio: no samples")
+    if wav.shape[0] > wav.shape[1]:
+        raise ValueError(
+            f"audio of shape {tuple(wav.shape)} has more channels than samples: audiocnn takes "
+            "(channels, time); for soundfile's (time, channels) pass its transpose (audio.T)"
+        )
     if not torch.isfinite(wav).all():
         raise AudioError("<array>", "contains NaN or Inf samples")
     return wav.detach().cpu(), was_numpy, was_1d
+
+
+def _floats(array: np.ndarray) -> np.ndarray:
+    if np.issubdtype(array.dtype, np.integer):
+        info = np.iinfo(array.dtype)
+        middle = (int(info.max) + int(info.min) + 1) // 2  # 0, or 128 for 8-bit WAV's uint8
+        return ((array.astype(np.float64) - middle) / (int(info.max) + 1 - middle)).astype(
+            np.float32
+        )
+    return np.asarray(array, dtype=np.float32)
+
+
+def _tensor_floats(tensor: torch.Tensor) -> torch.Tensor:
+    if tensor.dtype.is_floating_point:
+        return tensor.float()
+    return torch.from_numpy(_floats(tensor.detach().cpu().numpy()))
 
 
 def _like(wav: torch.Tensor, was_numpy: bool, was_1d: bool):

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import io
 import os
+import pickle
 import platform
+import zipfile
 from pathlib import Path
 
 import torch
@@ -52,15 +54,30 @@ def load(path: str | os.PathLike) -> dict:
     path = Path(path)
     if not path.is_file():
         raise CheckpointError(f"{path}: no such checkpoint")
+    if not zipfile.is_zipfile(path):  # torch.save has written zip archives since torch 1.6
+        raise CheckpointError(
+            f"{path}: not a checkpoint: not the zip archive torch.save writes (another kind of "
+            "file, or one cut short)"
+        )
     try:
         state = torch.load(path, map_location="cpu", weights_only=True)
+    except pickle.UnpicklingError:
+        raise CheckpointError(
+            f"{path}: not an audiocnn checkpoint: it holds pickled objects besides tensors and "
+            "plain values, which are not loaded (weights_only=True)"
+        ) from None
     except Exception as error:
         raise CheckpointError(
-            f"{path}: not a readable checkpoint ({type(error).__name__})"
+            f"{path}: not a readable checkpoint ({type(error).__name__}: {_first_line(error)})"
         ) from None
     if not isinstance(state, dict) or state.get("format_version") != FORMAT_VERSION:
         raise CheckpointError(f"{path}: not an audiocnn checkpoint (format {FORMAT_VERSION})")
     return state
+
+
+def _first_line(error: Exception, limit: int = 120) -> str:
+    text = (str(error).strip().splitlines() or [""])[0]
+    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 # What each task's code reads from a checkpoint besides the model, with the type it must be.

@@ -55,6 +55,20 @@ def test_the_gentle_variant_by_name(tmp_path, monkeypatch, capsys):
     assert "missing.pt: the shipped weights are missing" in capsys.readouterr().err
 
 
+def test_integer_samples_are_scaled_and_a_transposed_array_is_refused():
+    denoiser = audiocnn.load_denoiser()
+    pcm = (np.random.default_rng(2).standard_normal(8000) * 3000).astype(np.int16)
+    floats = denoiser.denoise(pcm.astype(np.float32) / 32768, sample_rate=16000)
+    np.testing.assert_array_equal(denoiser.denoise(pcm, sample_rate=16000), floats)
+    np.testing.assert_array_equal(denoiser.denoise(torch.from_numpy(pcm), 16000).numpy(), floats)
+    # soundfile reads (time, channels): more channels than samples is refused, not denoised
+    with pytest.raises(ValueError, match=r"more channels than samples.*audio\.T"):
+        denoiser.denoise(np.zeros((8000, 2), np.float32), sample_rate=16000)
+    for empty in (np.zeros(0, np.float32), []):
+        with pytest.raises(ValueError, match="empty audio"):
+            denoiser.denoise(empty, sample_rate=16000)
+
+
 def test_denoise_file_equals_the_command_line(tmp_path):
     src = tmp_path / "in.wav"
     sf.write(src, tone(300, 1.0, 16000), 16000)

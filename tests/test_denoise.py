@@ -109,6 +109,24 @@ def test_folder_mode_mirrors_the_tree(tmp_path, small_checkpoint):
     ) == ["a.wav", "sub/b.flac"]
 
 
+def test_an_output_folder_that_holds_the_input_folder_is_refused(
+    tmp_path, small_checkpoint, capsys
+):
+    (tmp_path / "in").mkdir()
+    sf.write(tmp_path / "in" / "a.wav", np.zeros(1600, np.float32), 16000)
+    before = (tmp_path / "in" / "a.wav").read_bytes()
+    for out in (tmp_path / "in", tmp_path):
+        argv = [str(tmp_path / "in"), "-o", str(out), "--checkpoint", str(small_checkpoint)]
+        assert cli.main(argv) == 2
+        err = capsys.readouterr().err.strip()
+        assert "choose another output folder" in err and "\n" not in err
+    assert (tmp_path / "in" / "a.wav").read_bytes() == before
+    # an output folder inside the input folder is fine: its files are not inputs
+    argv = [str(tmp_path / "in"), "-o", str(tmp_path / "in" / "clean"), "--quiet"]
+    assert cli.main([*argv, "--checkpoint", str(small_checkpoint)]) == 0
+    assert (tmp_path / "in" / "clean" / "a.wav").exists()
+
+
 def test_bad_input_exits_2_and_the_input_is_never_overwritten(tmp_path, small_checkpoint, capsys):
     src = tmp_path / "in.wav"
     sf.write(src, np.zeros(1600, np.float32), 16000)

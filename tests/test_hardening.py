@@ -317,6 +317,27 @@ def test_10_wrong_checkpoints_are_one_line_in_both_clis(tmp_path, capsys, small_
     one_error_line(capsys, "a genre checkpoint, not a denoise checkpoint")
 
 
+class _NotAWeight:
+    pass
+
+
+def test_10_files_that_are_not_checkpoints_say_what_they_are(tmp_path, capsys, small_checkpoint):
+    src = silence(tmp_path / "in.wav")
+    whole = small_checkpoint.read_bytes()
+    (tmp_path / "text.pt").write_text("hello")
+    (tmp_path / "cut.pt").write_bytes(whole[: len(whole) // 2])
+    torch.save({"format_version": 1, "x": _NotAWeight()}, tmp_path / "pickled.pt")
+    expected = {
+        "text.pt": "not the zip archive torch.save writes",
+        "cut.pt": "not the zip archive torch.save writes",
+        "pickled.pt": "pickled objects besides tensors and plain values",
+    }
+    for name, words in expected.items():
+        path = tmp_path / name
+        assert denoise(src, "-o", tmp_path / "o.wav", checkpoint_path=path) == 2, name
+        one_error_line(capsys, str(path), words)
+
+
 def test_12_a_wrong_task_checkpoint_to_resume_says_so(tmp_path, capsys, small_checkpoint):
     out = tmp_path / "run"
     out.mkdir()

@@ -151,14 +151,21 @@ def output_paths(inputs: list[Path], out: Path) -> list[tuple[Path, Path]]:
     temporaries among them) and files already below ``out`` are not inputs.
 
     Raises:
-        AudioError: a folder with no audio, or two inputs that would write the same output
-            (refused before anything is written).
+        AudioError: a folder with no audio, an output folder that is an input folder or holds
+            one, or two inputs that would write the same output (refused before anything is
+            written).
     """
     if len(inputs) == 1 and not inputs[0].is_dir() and out.suffix and not out.is_dir():
         return [(inputs[0], out)]
     pairs = []
     for item in inputs:
         if item.is_dir():
+            if _below(item / "-", out):
+                raise AudioError(
+                    item,
+                    f"the output folder {out} is this folder or a folder above it; choose "
+                    "another output folder (one inside this folder will do)",
+                )
             files = [f for f in list_audio_files(item) if not _below(f, out)]
             if not files:
                 raise AudioError(item, "folder has no audio files")
