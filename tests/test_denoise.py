@@ -19,6 +19,7 @@ from audiocnn.denoise import cli, compare, pipeline
 from audiocnn.denoise.stream import denoise_array, denoise_file
 from audiocnn.metrics import align, si_sdr
 from audiocnn.models import SeedFIRDenoiserConfig, model_of
+from tests.conftest import tone
 from tests.test_denoise_models import SMALL_SPECTRAL
 
 SMALL = SMALL_SPECTRAL
@@ -125,6 +126,31 @@ def test_an_output_folder_that_holds_the_input_folder_is_refused(
     argv = [str(tmp_path / "in"), "-o", str(tmp_path / "in" / "clean"), "--quiet"]
     assert cli.main([*argv, "--checkpoint", str(small_checkpoint)]) == 0
     assert (tmp_path / "in" / "clean" / "a.wav").exists()
+
+
+def test_pairs_of_unequal_length_warn_and_silent_clean_files_are_left_out(
+    tmp_path, small_checkpoint, capsys
+):
+    for folder in ("clean", "noisy"):
+        (tmp_path / folder).mkdir()
+    speech = tone(300, 1.0, 16000)
+    sf.write(tmp_path / "clean" / "a.wav", speech, 16000)
+    sf.write(tmp_path / "noisy" / "a.wav", speech[:8000] + 0.01, 16000)  # half as long
+    sf.write(tmp_path / "clean" / "b.wav", np.zeros(16000, np.float32), 16000)  # silent
+    sf.write(tmp_path / "noisy" / "b.wav", speech, 16000)
+    with pytest.warns(UserWarning) as caught:
+        pairs = list(pipeline.load_pairs(tmp_path, 16000))
+    messages = [str(w.message) for w in caught]
+    assert any("a.wav: 0.50 s, its clean partner 1.00 s" in m for m in messages), messages
+    assert any("b.wav: silent" in m for m in messages), messages
+    assert [(path.name, clean.shape[-1], noisy.shape[-1]) for path, clean, noisy in pairs] == [
+        ("a.wav", 8000, 8000)
+    ]
+    # nothing left to score: one line, exit 2
+    (tmp_path / "clean" / "a.wav").unlink()
+    argv = ["evaluate", "--pairs", str(tmp_path), "--checkpoint", str(small_checkpoint)]
+    assert cli.main(argv) == 2
+    assert "every clean file is silent" in capsys.readouterr().err
 
 
 def test_bad_input_exits_2_and_the_input_is_never_overwritten(tmp_path, small_checkpoint, capsys):

@@ -177,7 +177,8 @@ def cmd_evaluate(args) -> int:
     if args.json:
         print(json.dumps(scores, indent=1))
         return 0
-    print(f"{scores['files']} files from {args.pairs}")
+    count = scores["files"]
+    print(f"{count} file{'s' * (count != 1)} from {args.pairs}")
     for key in ("l1", "snr", "si_sdr", "pesq_wb", "stoi"):
         if key in scores:
             before = scores.get(f"{key}_input")

@@ -16,8 +16,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from audiocnn.audio import load_audio, resample
-from audiocnn.data import find_pairs
+from audiocnn.audio import resample
 from audiocnn.denoise import pipeline
 from audiocnn.denoise.stream import denoise_array
 from audiocnn.metrics import align
@@ -165,16 +164,12 @@ def compare(
     its clean signal first scaled by ``gain_db`` (to see whether a method depends on level);
     our denoisers also with each attenuation limit of ``limits_db``."""
     found, notes = methods(list(checkpoints or []), list(limits_db))
-    pairs = list(zip(*find_pairs(root), strict=True))
     audio = []
-    for clean_path, noisy_path in pairs:
-        clean, _ = load_audio(clean_path, RATE)
-        noisy, _ = load_audio(noisy_path, RATE)
-        n = min(clean.shape[-1], noisy.shape[-1])
+    for noisy_path, clean, noisy in pipeline.load_pairs(root, RATE):
         clean, noisy = (x * 10 ** (gain_db / 20) for x in (clean, noisy))
         snr_db = pipeline.snr_of(noisy_path.name)
         group = f"{snr_db} dB" if snr_db is not None else "all"
-        audio.append((group, clean[0, :n].numpy(), noisy[0, :n].numpy()))
+        audio.append((group, clean[0].numpy(), noisy[0].numpy()))
     seconds = sum(len(noisy) for _, _, noisy in audio) / RATE
     table: dict[str, dict] = {}
     for name, run in found.items():
@@ -205,7 +200,15 @@ def _group_key(group: str) -> float:
 
 
 def _mean(rows: list[dict]) -> dict:
-    return {k: float(np.nanmean([r.get(k, np.nan) for r in rows])) for k in rows[0]}
+    return {k: _nanmean([r.get(k, np.nan) for r in rows]) for k in rows[0]}
+
+
+def _nanmean(values) -> float:
+    """The mean of the values that are numbers; NaN, quietly, where none is (PESQ on no
+    speech)."""
+    values = np.asarray(values, dtype=np.float64)
+    values = values[~np.isnan(values)]
+    return float(values.mean()) if values.size else np.nan
 
 
 def format_table(result: dict) -> str:
@@ -217,10 +220,11 @@ def format_table(result: dict) -> str:
         + "".join(f"{'SI-SDRi ' + g:>16}" for g in groups)
         + f"{'PESQ-wb':>9}{'STOI':>7}{'RTF':>8}"
     )
-    lines = [f"{result['files']} files", header]
+    count = result["files"]
+    lines = [f"{count} file{'s' * (count != 1)}", header]
     for name, row in methods_.items():
         cells = "".join(f"{row['groups'][g]['si_sdr_improvement']:>16.2f}" for g in groups)
-        pesq = np.nanmean([row["groups"][g].get("pesq_wb", np.nan) for g in groups])
-        stoi = np.nanmean([row["groups"][g].get("stoi", np.nan) for g in groups])
+        pesq = _nanmean([row["groups"][g].get("pesq_wb", np.nan) for g in groups])
+        stoi = _nanmean([row["groups"][g].get("stoi", np.nan) for g in groups])
         lines.append(f"{name:<{width}}{cells}{pesq:>9.2f}{stoi:>7.3f}{row['rtf']:>8.4f}")
     return "\n".join(lines + result["notes"])

@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 import re
 import sys
+import warnings
 from dataclasses import asdict, dataclass, field
 from itertools import pairwise
 from pathlib import Path
@@ -581,19 +582,48 @@ def evaluate_pairs(
 ) -> dict:
     """Whole-file scores of a denoiser (removing at most ``limit_db`` dB, if given) on a
     clean/ + noisy/ folder (PESQ/STOI if installed)."""
-    from audiocnn.audio import load_audio
     from audiocnn.denoise.stream import denoise_array
 
     model, rate = load_denoiser(path, limit_db)
     rows = []
+    for _, clean, noisy in load_pairs(root, rate):
+        estimate = denoise_array(model, noisy, rate, rate)
+        rows.append(file_scores(estimate[0].numpy(), noisy[0].numpy(), clean[0].numpy(), rate))
+    return {key: float(np.mean([r[key] for r in rows])) for key in rows[0]} | {"files": len(rows)}
+
+
+def load_pairs(root: Path, rate: float, *, tolerance_s: float = 0.01):
+    """Yield ``(noisy_path, clean, noisy)`` of every pair under ``root/clean`` and
+    ``root/noisy`` (:func:`find_pairs`), mono at ``rate``, cut to the shorter of the two.
+
+    Pairs whose lengths differ by more than ``tolerance_s`` are scored over the shorter with a
+    warning that names them; a silent clean file, against which no ratio exists, is left out
+    with a warning.
+
+    Raises:
+        DataError: every clean file is silent.
+    """
+    from audiocnn.audio import load_audio
+
+    kept = 0
     for clean_path, noisy_path in zip(*find_pairs(root), strict=True):
         clean, _ = load_audio(clean_path, rate)
         noisy, _ = load_audio(noisy_path, rate)
         n = min(clean.shape[-1], noisy.shape[-1])
+        if abs(clean.shape[-1] - noisy.shape[-1]) > tolerance_s * rate:
+            warnings.warn(
+                f"{noisy_path}: {noisy.shape[-1] / rate:.2f} s, its clean partner "
+                f"{clean.shape[-1] / rate:.2f} s; scored over the first {n / rate:.2f} s",
+                stacklevel=2,
+            )
         clean, noisy = clean[..., :n], noisy[..., :n]
-        estimate = denoise_array(model, noisy, rate, rate)
-        rows.append(file_scores(estimate[0].numpy(), noisy[0].numpy(), clean[0].numpy(), rate))
-    return {key: float(np.mean([r[key] for r in rows])) for key in rows[0]} | {"files": len(rows)}
+        if float(clean.double().pow(2).mean()) <= 1e-12:  # below -120 dBFS
+            warnings.warn(f"{clean_path}: silent; no ratio can be scored, left out", stacklevel=2)
+            continue
+        kept += 1
+        yield noisy_path, clean, noisy
+    if not kept:
+        raise DataError(f"{root}: every clean file is silent; nothing to score")
 
 
 def file_scores(
