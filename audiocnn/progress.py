@@ -19,3 +19,8 @@ except ImportError:
     from tqdm.std import tqdm
 
 __all__ = ["tqdm"]
+
+
+def counted(count: int, noun: str) -> str:
+    """``"1 file"``, ``"3 files"``: a count and a regular noun, for summaries."""
+    return f"{count} {noun}{'s' * (count != 1)}"

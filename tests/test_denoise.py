@@ -850,3 +850,25 @@ def test_training_on_the_fly_can_balance_the_sources(tmp_path):
     )  # fmt: skip
     scores = pipeline.train_denoiser(run, tmp_path / "run", progress=False)
     assert np.isfinite(scores["l1"])
+
+
+def test_silent_noise_files_are_left_out_with_a_warning(tmp_path):
+    rng = np.random.default_rng(0)
+    for name, count in (("clean", 3), ("noise", 2)):
+        (tmp_path / name).mkdir()
+        for n in range(count):
+            x = rng.standard_normal(8000) * (0.1 if name == "noise" else 0.01)
+            sf.write(tmp_path / name / f"{n}.wav", x.astype(np.float32), 16000)
+    sf.write(tmp_path / "noise" / "quiet.wav", np.zeros(8000, np.float32), 16000)
+    data = pipeline.DenoiseDataConfig(
+        clean=str(tmp_path / "clean"), noise=str(tmp_path / "noise"), val_files=1,
+        window_samples=4000,
+    )  # fmt: skip
+    with pytest.warns(UserWarning, match=r"1 silent noise file left out \(.*quiet\.wav\)"):
+        train, _, described = pipeline.prepare_datasets(pipeline.DenoiseRunConfig(data=data))
+    assert [p.name for p in train.noise.paths] == ["0.wav", "1.wav"]
+    assert "with 2 noise files" in described
+    for n in range(2):
+        sf.write(tmp_path / "noise" / f"{n}.wav", np.zeros(8000, np.float32), 16000)
+    with pytest.raises(pipeline.DataError, match="every noise file is silent"):
+        pipeline.prepare_datasets(pipeline.DenoiseRunConfig(data=data))

@@ -23,6 +23,7 @@ from audiocnn.config import load_recipe, override
 from audiocnn.denoise import pipeline
 from audiocnn.denoise.pipeline import DenoiseRunConfig
 from audiocnn.distributed import finish_distributed
+from audiocnn.progress import counted
 
 COMMANDS = ("run", "train", "evaluate", "compare")
 INTERRUPTED_RUN = (
@@ -161,7 +162,7 @@ def cmd_train(args) -> int:
     if not scores:  # another rank of a torchrun launch: rank 0 reports
         return 0
     print(
-        f"\ntrained {scores['epochs']} epochs; checkpoint {args.out / 'best.pt'} "
+        f"\ntrained {counted(scores['epochs'], 'epoch')}; checkpoint {args.out / 'best.pt'} "
         f"(resumable: {args.out / 'last.pt'}); curves {args.out / 'history.png'}"
     )
     print(
@@ -177,8 +178,7 @@ def cmd_evaluate(args) -> int:
     if args.json:
         print(json.dumps(scores, indent=1))
         return 0
-    count = scores["files"]
-    print(f"{count} file{'s' * (count != 1)} from {args.pairs}")
+    print(f"{counted(scores['files'], 'file')} from {args.pairs}")
     for key in ("l1", "snr", "si_sdr", "pesq_wb", "stoi"):
         if key in scores:
             before = scores.get(f"{key}_input")

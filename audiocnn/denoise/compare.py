@@ -20,6 +20,7 @@ from audiocnn.audio import resample
 from audiocnn.denoise import pipeline
 from audiocnn.denoise.stream import denoise_array
 from audiocnn.metrics import align
+from audiocnn.progress import counted
 
 RATE = 16000
 MAX_LAG = RATE // 10
@@ -220,8 +221,7 @@ def format_table(result: dict) -> str:
         + "".join(f"{'SI-SDRi ' + g:>16}" for g in groups)
         + f"{'PESQ-wb':>9}{'STOI':>7}{'RTF':>8}"
     )
-    count = result["files"]
-    lines = [f"{count} file{'s' * (count != 1)}", header]
+    lines = [counted(result["files"], "file"), header]
     for name, row in methods_.items():
         cells = "".join(f"{row['groups'][g]['si_sdr_improvement']:>16.2f}" for g in groups)
         pesq = _nanmean([row["groups"][g].get("pesq_wb", np.nan) for g in groups])

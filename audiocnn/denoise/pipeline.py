@@ -40,6 +40,7 @@ from audiocnn.models import (
     count_parameters,
     model_of,
 )
+from audiocnn.progress import counted
 from audiocnn.train import (
     TrainConfig,
     fit_best,
@@ -289,6 +290,7 @@ def prepare_datasets(run: DenoiseRunConfig, progress: bool = True):
             raise DataError("on-the-fly mixing needs both --clean and --noise folders")
         clean_files = audio_files_in(data.clean)
         noise = decode_files(audio_files_in(data.noise), rate, progress=progress)
+        noise = _audible(noise, data, progress)
         train_files, val_files = _hold_out(clean_files, data)
         train = NoiseMixer(
             decode_files(train_files, rate, progress=progress),
@@ -300,7 +302,10 @@ def prepare_datasets(run: DenoiseRunConfig, progress: bool = True):
             augment=run.augment,
             weights=_balanced(train_files, Path(data.clean), data.balance),
         )
-        described = f"{len(train_files)} clean files mixed with {len(noise)} noise files"
+        described = (
+            f"{counted(len(train_files), 'clean file')} mixed with "
+            f"{counted(len(noise), 'noise file')}"
+        )
         if run.augment.active:
             described += ", augmented"
         val = _val_from(data, val_files, noise, rate, progress)
@@ -327,6 +332,28 @@ def prepare_datasets(run: DenoiseRunConfig, progress: bool = True):
             seed=seed + 1,
         )
     return train, val, f"{len(train_ids)} noisy/clean pairs from {root}"
+
+
+def _audible(noise, data: DenoiseDataConfig, progress: bool = True):
+    """The noise files without the silent ones, which would mix no noise at any SNR (each
+    left out is named in a warning); an error if all are silent."""
+    silent = {
+        path
+        for n, path in enumerate(noise.paths)
+        if float(np.mean(np.square(noise.track(n), dtype=np.float64))) <= 1e-12  # -120 dBFS
+    }
+    if not silent:
+        return noise
+    if len(silent) == len(noise):
+        raise DataError(f"{data.noise}: every noise file is silent")
+    names = ", ".join(str(path) for path in sorted(silent)[:5])
+    warnings.warn(
+        f"{data.noise}: {counted(len(silent), 'silent noise file')} left out "
+        f"({names}{', ...' if len(silent) > 5 else ''})",
+        stacklevel=2,
+    )
+    audible = [p for p in noise.paths if p not in silent]
+    return decode_files(audible, data.sample_rate, progress=progress)
 
 
 def builtin_pairs() -> Path:
@@ -520,8 +547,8 @@ def train_denoiser(
     seed_everything(run.train.seed)
     model = model_of(run.model)
     (print if ddp.is_main else (lambda *a, **k: None))(
-        f"{described}; {len(val_set)} validation windows; {type(run.model).model_name} with "
-        f"{count_parameters(model):,} parameters",
+        f"{described}; {counted(len(val_set), 'validation window')}; "
+        f"{type(run.model).model_name} with {count_parameters(model):,} parameters",
         file=sys.stderr,
     )
     metadata = {

@@ -19,6 +19,7 @@ from audiocnn.distributed import finish_distributed
 from audiocnn.genre import pipeline
 from audiocnn.genre import predict as inference
 from audiocnn.genre.pipeline import GenreRunConfig
+from audiocnn.progress import counted
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -117,7 +118,7 @@ def cmd_train(args) -> int:
     if not scores:  # another rank of a torchrun launch: rank 0 reports
         return 0
     minutes = (time.monotonic() - started) / 60
-    print(f"\ntrained {scores['epochs']} epochs in {minutes:.1f} min")
+    print(f"\ntrained {counted(scores['epochs'], 'epoch')} in {minutes:.1f} min")
     print(f"checkpoint: {args.out / 'best.pt'} (resumable: {args.out / 'last.pt'})")
     print(f"plots:      {args.out / 'history.png'}, {args.out / 'confusion.png'}")
     print(
