@@ -86,6 +86,13 @@ def check(condition: bool, message: str) -> None:
         raise ConfigError(message)
 
 
+MAX_SEED = 2**31 - 1  # numpy's and torch's seeders take 0..2**32-1; seeds get small offsets
+
+
+def check_seed(name: str, value: int) -> None:
+    check(0 <= value <= MAX_SEED, f"{name} must be from 0 to {MAX_SEED}, got {value}")
+
+
 def check_choice(name: str, value: str, choices: tuple[str, ...]) -> None:
     check(value in choices, f"{name} must be one of {', '.join(choices)}; got {value!r}")
 

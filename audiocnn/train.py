@@ -27,7 +27,7 @@ from torch.nn.parallel import DistributedDataParallel
 from torch.utils.data import DataLoader, Dataset, DistributedSampler
 
 from audiocnn import checkpoint, files, plots, runtime
-from audiocnn.config import check, check_choice
+from audiocnn.config import check, check_choice, check_seed
 from audiocnn.distributed import Distributed, resolve_device, setup_distributed, shared
 from audiocnn.optim import OPTIMIZERS, SCHEDULES, make_optimizer, make_schedule
 from audiocnn.progress import tqdm
@@ -58,6 +58,7 @@ class TrainConfig:
         for name in ("weight_decay", "patience", "max_minutes", "num_workers"):
             check(getattr(self, name) >= 0, f"{name} must be >= 0, got {getattr(self, name)}")
         check(self.lr > 0, f"lr must be > 0, got {self.lr}")
+        check_seed("seed", self.seed)
         check_choice("optimizer", self.optimizer, OPTIMIZERS)
         check_choice("schedule", self.schedule, SCHEDULES)
         check_choice("device", self.device, ("auto", "cpu", "cuda"))

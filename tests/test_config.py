@@ -48,6 +48,8 @@ def test_integers_are_accepted_where_a_number_is_asked(tmp_path):
         ('[data]\ngenres = "blues"', "genres"),
         ('[model]\nchannels = [32, "x"]', "channels"),
         ("[data]\nrandom_crop = 1", "random_crop"),
+        ("[train]\nseed = -5", "seed"),
+        ("[data]\nsplit_seed = 4294967296", "split_seed"),
     ],
 )
 def test_bad_values_are_refused_in_one_line_naming_file_and_key(tmp_path, text, key):
@@ -71,7 +73,13 @@ def test_a_window_the_network_cannot_take_is_refused():
 
 @pytest.mark.parametrize(
     "args",
-    [["--recipe", "BAD"], ["--epochs", "0"], ["--batch-size", "0"], ["--max-minutes", "-2"]],
+    [
+        ["--recipe", "BAD"],
+        ["--epochs", "0"],
+        ["--batch-size", "0"],
+        ["--max-minutes", "-2"],
+        ["--seed", "-5"],
+    ],
 )
 def test_the_cli_says_one_line_and_exits_2(tmp_path, args):
     args = [str(recipe(tmp_path, '[train]\nlr = "fast"\n')) if a == "BAD" else a for a in args]

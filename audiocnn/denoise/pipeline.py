@@ -20,7 +20,7 @@ from torch.utils.data import DataLoader
 
 from audiocnn import checkpoint, synth
 from audiocnn.checkpoint import CheckpointError
-from audiocnn.config import check, check_choice
+from audiocnn.config import check, check_choice, check_seed
 from audiocnn.data import (
     DataError,
     MixAugmentConfig,
@@ -78,6 +78,7 @@ class DenoiseDataConfig:
         for name in ("window_samples", "windows_per_file"):
             check(getattr(self, name) >= 1, f"{name} must be at least 1, got {getattr(self, name)}")
         check(self.val_files >= 0, f"val_files must be >= 0, got {self.val_files}")
+        check_seed("split_seed", self.split_seed)
         check(0 <= self.balance <= 1, f"balance must be in [0, 1], got {self.balance}")
         check_choice("select_on", self.select_on, ("window_loss", "file_si_sdr"))
         check(

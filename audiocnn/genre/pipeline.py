@@ -14,7 +14,7 @@ import torch.nn.functional as F
 from torch.utils.data import DataLoader
 
 from audiocnn import checkpoint, plots, synth
-from audiocnn.config import ConfigError, check, check_choice
+from audiocnn.config import ConfigError, check, check_choice, check_seed
 from audiocnn.data import (
     DataError,
     DecodedAudio,
@@ -70,6 +70,7 @@ class GenreDataConfig:
         for name in ("window_samples", "windows_per_track", "builtin_tracks"):
             check(getattr(self, name) >= 1, f"{name} must be at least 1, got {getattr(self, name)}")
         check(0 < self.test_size < 1, f"test_size must be between 0 and 1, got {self.test_size}")
+        check_seed("split_seed", self.split_seed)
         check(0 <= self.val_size < 1, f"val_size must be in [0, 1), got {self.val_size}")
         check(0 < self.eval_hop <= 1, f"eval_hop must be in (0, 1], got {self.eval_hop}")
         check(self.gain_db >= 0, f"gain_db must be >= 0, got {self.gain_db}")
