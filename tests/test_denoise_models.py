@@ -81,7 +81,7 @@ def small_spectral(**changes) -> torch.nn.Module:
         {"deep_filter_bins": 0},
         {"spectral_inputs": "bins", "deep_filter_bins": 0},
         {"spectral_context": 20},
-        {"spectral_context": 40, "pitch_features": True, "pitch_lags": (4, 40)},  # FFT path
+        {"spectral_context": 40, "pitch_features": True, "pitch_lags": (4, 40)},  # FFT offline
         {"deep_filter_taps": 4},
         {"spectral_context": 5, "deep_filter_bins": 33, "deep_filter_taps": 1},
         {"spectral_lookahead": 2, "deep_filter_taps": 4},

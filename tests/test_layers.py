@@ -50,7 +50,7 @@ def test_mimofir_bias_and_dilation():
 @pytest.mark.parametrize("block", [1, 37, 500])
 def test_streaming_in_blocks_equals_offline(block, rows):
     torch.manual_seed(1)
-    # 40 taps take the FFT path (in MIMOFIR.rows too), the others conv1d or a product per tap
+    # 40 taps take the FFT path offline and one product per tap in rows (no gradients): equal
     net = MIMOFIRCNN(n_taps=[40, 9, 5], n_features=[2, 6, 4, 2], dilations=[1, 4, 2], bias=True)
     x = torch.randn(2, 2, 1200)
     with torch.no_grad():
