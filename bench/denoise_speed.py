@@ -1,12 +1,17 @@
 """Real-time factor of the shipped denoiser through the CLI's file path, idle and busy.
 
     python bench/denoise_speed.py [--seconds 120] [--rate 16000] [--checkpoint PT] [--busy N]
+                                  [--folder DIR]
 
 A generated noisy recording (tones under pink-ish noise, ``--seconds`` long, 16-bit WAV) is
 denoised file to file with the shipped weights and each ``--checkpoint`` (``denoise_file``: read
 in blocks, resample, stream through the network, write), best of 3 runs; the reference, timed
 in the same run, is textbook spectral subtraction on the same samples
 (``audiocnn.denoise.compare``).
+``--folder DIR`` also times the offline path that ``compare`` and the Python API take
+(``denoise_array``) over every audio file under DIR, back to back, 16 kHz mono as ``compare``
+reads them: many short files cost more per second than one long file (each starts a stream and
+ends it with the network's latency of silence).
 Real-time factor = processing seconds / audio seconds (target: <= 0.01 busy).
 ``--busy N`` prints the table again with N cores kept busy by other processes.
 """
@@ -27,9 +32,11 @@ import torch
 from busy import add_busy_option, each_condition
 
 from audiocnn import runtime
-from audiocnn.denoise.compare import spectral_subtraction
+from audiocnn.audio import load_audio
+from audiocnn.data import list_audio_files
+from audiocnn.denoise.compare import RATE, spectral_subtraction
 from audiocnn.denoise.pipeline import load_denoiser
-from audiocnn.denoise.stream import denoise_file
+from audiocnn.denoise.stream import denoise_array, denoise_file
 
 
 def make_recording(path: Path, seconds: float, rate: int) -> np.ndarray:
@@ -66,6 +73,18 @@ def measure(models: dict, recording: Path, wav: np.ndarray, seconds: float) -> N
     print("target: RTF <= 0.01 busy")
 
 
+def measure_files(models: dict, folder: Path, clips: list[torch.Tensor]) -> None:
+    seconds = sum(clip.shape[-1] for clip in clips) / RATE
+    print(f"\n{len(clips)} files under {folder}, {seconds:.1f} s, offline (denoise_array)")
+    reference = best_of(lambda: [spectral_subtraction(clip[0].numpy()) for clip in clips])
+    print(f"{'method':<44}{'seconds':>9}{'RTF':>9}{'/ ref':>8}")
+    for name, (model, model_rate) in models.items():
+        ours = best_of(lambda m=model, r=model_rate: [denoise_array(m, c, RATE, r) for c in clips])
+        ratio = ours / reference
+        print(f"{name + ', files':<44}{ours:>9.3f}{ours / seconds:>9.4f}{ratio:>7.2f}x")
+    print(f"{'spectral subtraction (reference)':<44}{reference:>9.3f}{reference / seconds:>9.4f}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=120.0)
@@ -73,8 +92,13 @@ def main() -> None:
     parser.add_argument(
         "--checkpoint", type=Path, action="append", default=[], help="also time these"
     )
+    parser.add_argument(
+        "--folder", type=Path, help="also time the offline path on the audio files under DIR"
+    )
     add_busy_option(parser)
     args = parser.parse_args()
+    if args.folder and not list_audio_files(args.folder):
+        parser.error(f"--folder {args.folder}: no audio files there")
     runtime.configure()
     print(f"torch {torch.__version__}, {torch.get_num_threads()} threads")
     models = {"audiocnn shipped": load_denoiser()}
@@ -83,7 +107,15 @@ def main() -> None:
         recording = Path(tmp) / "noisy.wav"
         wav = make_recording(recording, args.seconds, args.rate)
         print(f"{args.seconds:.0f} s at {args.rate} Hz, mono 16-bit WAV")
-        each_condition(args.busy, lambda: measure(models, recording, wav, args.seconds))
+        files = list_audio_files(args.folder) if args.folder else []
+        clips = [load_audio(f, RATE)[0] for f in files]
+
+        def both() -> None:
+            measure(models, recording, wav, args.seconds)
+            if clips:
+                measure_files(models, args.folder, clips)
+
+        each_condition(args.busy, both)
 
 
 if __name__ == "__main__":

@@ -169,8 +169,9 @@ def test_mimo_fir_fast_paths_equal_loop_reference(batch, n_in, n_out, n_taps, ti
         torch.testing.assert_close(
             dsp.mimo_fir(x, H, dilation=dilation, method=method), expected, **TOL
         )
-    rows = dsp.mimo_fir_rows(x.transpose(1, 2), H, dilation=dilation)  # time-major
-    torch.testing.assert_close(rows.transpose(1, 2), expected, **TOL)
+    for method in ("taps", "unfold", "auto"):
+        rows = dsp.mimo_fir_rows(x.transpose(1, 2), H, dilation=dilation, method=method)
+        torch.testing.assert_close(rows.transpose(1, 2), expected, **TOL)  # time-major
 
 
 def test_mimo_fir_rows_streams_with_history_and_checks_shapes():
@@ -179,15 +180,20 @@ def test_mimo_fir_rows_streams_with_history_and_checks_shapes():
     dilation, context = 3, 9
     whole = dsp.mimo_fir_rows(x, H, dilation=dilation)
     padded = torch.nn.functional.pad(x, (0, 0, context, 0))
-    pieces = [
-        dsp.mimo_fir_rows(x[:, a:b], H, dilation=dilation, history=padded[:, a : a + context])
-        for a, b in [(0, 5), (5, 5), (5, 120), (120, 300)]
-    ]
-    torch.testing.assert_close(torch.cat(pieces, 1), whole, **TOL)
+    for method in ("taps", "unfold"):
+        pieces = [
+            dsp.mimo_fir_rows(
+                x[:, a:b], H, dilation=dilation, history=padded[:, a : a + context], method=method
+            )
+            for a, b in [(0, 5), (5, 5), (5, 120), (120, 300)]
+        ]
+        torch.testing.assert_close(torch.cat(pieces, 1), whole, **TOL)
     with pytest.raises(ValueError, match="history must have shape"):
         dsp.mimo_fir_rows(x, H, dilation=dilation, history=padded[:, :8])
     with pytest.raises(ValueError, match=r"x must have shape \(batch, time, F=3\)"):
         dsp.mimo_fir_rows(x.transpose(1, 2), H)
+    with pytest.raises(ValueError, match="method must be"):
+        dsp.mimo_fir_rows(x, H, method="fft")
 
 
 def test_mimo_fir_fft_with_several_blocks_and_small_fft():

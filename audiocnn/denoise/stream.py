@@ -10,6 +10,7 @@ input itself.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import warnings
 from pathlib import Path
@@ -17,6 +18,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
+from audiocnn import runtime
 from audiocnn.audio import (
     AudioError,
     AudioWriter,
@@ -29,6 +31,10 @@ from audiocnn.models import StreamingDenoiser
 from audiocnn.progress import tqdm
 
 CLIP_LEVEL = 0.999  # input samples at or above this magnitude count as clipped
+# Blocks of fewer model-rate samples than this run on one intra-op thread: below about 4 s at
+# 16 kHz, one thread was faster than two (idle, 2-core x86: a 0.25 s block at a real-time factor
+# of 0.012 against 0.027, a 2 s block 0.007 against 0.009; docs/speed.md).
+THREADED_MIN_SAMPLES = 1 << 16
 
 
 def denoise_array(
@@ -59,7 +65,8 @@ class _Pipeline:
         self.skip = model.delay  # the model's latency, dropped from the start
 
     def _model(self, x: torch.Tensor) -> torch.Tensor:
-        with torch.no_grad():
+        small = x.shape[-1] < THREADED_MIN_SAMPLES
+        with torch.no_grad(), runtime.one_thread() if small else contextlib.nullcontext():
             y, self.state = self.model.stream(x[:, None], self.state)
         y = y[:, 0]
         cut = min(self.skip, y.shape[-1])

@@ -13,6 +13,7 @@ import torch.nn.functional as F
 import torchaudio.functional as AF
 
 Method = Literal["auto", "conv", "fft"]
+RowsMethod = Literal["auto", "taps", "unfold"]
 
 # Where the block-FFT path starts to beat the direct conv1d path, in samples spanned by the filter
 # ((n_taps - 1) * dilation + 1). Measured with `python bench/dsp.py --crossover` on a 2-core x86
@@ -20,6 +21,14 @@ Method = Literal["auto", "conv", "fft"]
 FFT_MIN_SPAN = 32
 # FFT size per block, as a multiple of the filter's span: 8x spent the least time in that sweep.
 FFT_SIZE_FACTOR = 8
+# Where mimo_fir_rows's single product over unfolded rows beats one product per tap: filters of
+# at least UNFOLD_MIN_TAPS taps whose unfolded copy (batch * time * F * n_taps values) is at most
+# UNFOLD_MAX_VALUES. Without gradients on a 2-core x86 CPU, 128 taps x 32 features: 0.16 against
+# 1.9-2.1 ms for 1-20 rows (a streamed frame), 0.9 against 2.7 ms for 188 rows, 2.2 against
+# 4.1 ms for 600, but 14 against 5.6 ms for 1250; 3 taps x 256 features: 10-40% slower at any
+# length (docs/speed.md).
+UNFOLD_MIN_TAPS = 16
+UNFOLD_MAX_VALUES = 1 << 21
 
 
 def _check_mimo(x: torch.Tensor, H: torch.Tensor) -> None:
@@ -142,17 +151,26 @@ def mimo_fir(
 
 
 def mimo_fir_rows(
-    x: torch.Tensor, H: torch.Tensor, *, dilation: int = 1, history: torch.Tensor | None = None
+    x: torch.Tensor,
+    H: torch.Tensor,
+    *,
+    dilation: int = 1,
+    history: torch.Tensor | None = None,
+    method: RowsMethod = "auto",
 ) -> torch.Tensor:
     """Causal MIMO FIR filter ``y = sum_k S^(k*dilation) x H[k]`` with time along the rows.
 
     This is the lab's equation as written: ``x`` holds one row of ``F`` features per sample,
     ``S`` shifts the rows down, and each tap is one matrix product of the shifted rows with
-    ``H[k]``. For signals that are made row by row (the spectral denoiser's features, one row
-    per frame) it skips the two transposed copies that :func:`mimo_fir` needs and ``conv1d``'s
-    slow path for some dilated filters (figures in ``docs/speed.md``). Without gradients it
-    was faster than :func:`mimo_fir`'s FFT path for a 128-tap, 35-feature filter too (1.6-2.6
-    against 9-15 ms for 125 rows); with gradients, ``MIMOFIR.rows`` keeps the FFT path.
+    ``H[k]`` (``method="taps"``). For signals that are made row by row (the spectral denoiser's
+    features, one row per frame) it skips the two transposed copies that :func:`mimo_fir` needs
+    and ``conv1d``'s slow path for some dilated filters (figures in ``docs/speed.md``). Without
+    gradients it was faster than :func:`mimo_fir`'s FFT path for a 128-tap, 35-feature filter
+    too (1.6-2.6 against 9-15 ms for 125 rows); with gradients, ``MIMOFIR.rows`` keeps the FFT
+    path. ``method="unfold"`` lays the ``n_taps`` shifted copies side by side (``F * n_taps``
+    columns) and takes one product with all taps at once: one call instead of ``n_taps``, which
+    ``"auto"`` takes for long filters on few rows (``UNFOLD_MIN_TAPS``, ``UNFOLD_MAX_VALUES``),
+    as when a stream is fed a frame at a time.
 
     Args:
         history: the last ``(n_taps - 1) * dilation`` rows before ``x`` (streaming); zeros
@@ -166,10 +184,24 @@ def mimo_fir_rows(
         raise ValueError(f"H must have shape (n_taps, F, G), got {tuple(H.shape)}")
     if x.dim() != 3 or x.shape[-1] != H.shape[1]:
         raise ValueError(f"x must have shape (batch, time, F={H.shape[1]}), got {tuple(x.shape)}")
-    context, time = (H.shape[0] - 1) * dilation, x.shape[1]
+    n_taps, n_in, n_out = H.shape
+    context, time = (n_taps - 1) * dilation, x.shape[1]
     padded = _left_context(x, context, history, dim=1)
+    if method == "auto":
+        small = x.shape[0] * time * n_in * n_taps <= UNFOLD_MAX_VALUES
+        method = "unfold" if n_taps >= UNFOLD_MIN_TAPS and small else "taps"
+    if method == "unfold" and time == 0:
+        return x.new_zeros(x.shape[0], 0, n_out)
+    if method == "unfold":
+        # Row t, column (f, j): feature f of padded row t + j * dilation, which is S^(k d) x
+        # with k = n_taps - 1 - j: the taps in reverse order.
+        shifted = padded.unfold(1, context + 1, 1)[..., ::dilation]  # (batch, time, F, n_taps)
+        taps = H.flip(0).permute(1, 0, 2).reshape(n_in * n_taps, n_out)
+        return shifted.reshape(x.shape[0], time, n_in * n_taps) @ taps
+    if method != "taps":
+        raise ValueError(f"method must be 'auto', 'taps' or 'unfold', got {method!r}")
     y = x @ H[0]  # S^0 x
-    for k in range(1, H.shape[0]):
+    for k in range(1, n_taps):
         start = context - k * dilation  # row t of S^(k d) x is row t + start of padded
         # y + (S^(k d) x) H[k], the sum taken inside the product (baddbmm)
         y = torch.baddbmm(y, padded[:, start : start + time], H[k].expand(x.shape[0], -1, -1))
