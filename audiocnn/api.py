@@ -36,7 +36,7 @@ class Denoiser:
         from audiocnn.denoise.stream import denoise_array
 
         wav, was_numpy, was_1d = _as_tensor(audio)
-        clean = denoise_array(self.model, wav, sample_rate, self.sample_rate)
+        clean = denoise_array(self.model, wav, _rate(sample_rate), self.sample_rate)
         return _like(clean, was_numpy, was_1d)
 
     def denoise_file(
@@ -83,7 +83,7 @@ class GenreClassifier:
             if sample_rate is None:
                 raise ValueError("give the sample_rate of an array (files carry their own)")
             wav, _, _ = _as_tensor(audio)
-            wav = resample(wav.mean(0, keepdim=True), sample_rate, self.sample_rate)
+            wav = resample(wav.mean(0, keepdim=True), _rate(sample_rate), self.sample_rate)
         return top_genres(classify(self.model, self.state, wav), self.labels, top)
 
     def __repr__(self) -> str:
@@ -158,7 +158,21 @@ def _as_tensor(audio) -> tuple[torch.Tensor, bool, bool]:
     return wav.detach().cpu(), was_numpy, was_1d
 
 
+def _rate(sample_rate) -> float:
+    """``sample_rate`` as a positive, finite number of Hz, or a one-line ``ValueError``."""
+    if isinstance(sample_rate, bool) or not isinstance(sample_rate, int | float | np.number):
+        raise ValueError(f"sample_rate must be a number of Hz, got {sample_rate!r}")
+    if not np.isfinite(sample_rate) or sample_rate <= 0:
+        raise ValueError(f"sample_rate must be a positive number of Hz, got {sample_rate!r}")
+    return int(sample_rate) if float(sample_rate).is_integer() else float(sample_rate)
+
+
 def _floats(array: np.ndarray) -> np.ndarray:
+    if array.dtype == np.bool_ or np.issubdtype(array.dtype, np.complexfloating):
+        raise ValueError(
+            f"audio of type {array.dtype} is not samples: pass real-valued samples (of complex "
+            "audio, its real part)"
+        )
     if np.issubdtype(array.dtype, np.integer):
         info = np.iinfo(array.dtype)
         middle = (int(info.max) + int(info.min) + 1) // 2  # 0, or 128 for 8-bit WAV's uint8
@@ -169,6 +183,8 @@ def _floats(array: np.ndarray) -> np.ndarray:
 
 
 def _tensor_floats(tensor: torch.Tensor) -> torch.Tensor:
+    if tensor.dtype.is_complex:
+        raise ValueError(f"audio of type {tensor.dtype} is not samples: pass its real part")
     if tensor.dtype.is_floating_point:
         return tensor.float()
     return torch.from_numpy(_floats(tensor.detach().cpu().numpy()))

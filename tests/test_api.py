@@ -67,6 +67,13 @@ def test_integer_samples_are_scaled_and_a_transposed_array_is_refused():
     for empty in (np.zeros(0, np.float32), []):
         with pytest.raises(ValueError, match="empty audio"):
             denoiser.denoise(empty, sample_rate=16000)
+    samples = np.zeros(800, np.float32)
+    for bad in (samples > 0, samples.astype(np.complex64), torch.zeros(800, dtype=torch.cfloat)):
+        with pytest.raises(ValueError, match="is not samples"):
+            denoiser.denoise(bad, sample_rate=16000)
+    for rate in (0, -16000, float("nan"), float("inf"), "16k", None, True):
+        with pytest.raises(ValueError, match="sample_rate must be a"):
+            denoiser.denoise(samples, sample_rate=rate)
 
 
 def test_denoise_file_equals_the_command_line(tmp_path):
