@@ -7,6 +7,7 @@ import json
 import re
 import shutil
 import sys
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -188,6 +189,26 @@ def test_clipped_output_is_clipped_not_wrapped(tmp_path):
         denoise_file(Loud(), 16000, tmp_path / "in.wav", tmp_path / "out.wav", progress=False)
     out, _ = sf.read(tmp_path / "out.wav")
     assert out.min() > 0.99  # 5.0 clipped to 1.0, not wrapped to a negative integer
+
+
+def test_clipped_input_is_named_but_a_float_files_loud_samples_are_not(tmp_path):
+    class Same(torch.nn.Module):
+        delay = 0
+
+        def stream(self, x, state):
+            return x, state
+
+    loud = np.tile(np.float32([4.0, -3.0, 0.2]), 400)  # beyond full scale, not clipped
+    sf.write(tmp_path / "float.wav", loud, 16000, subtype="FLOAT")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        denoise_file(Same(), 16000, tmp_path / "float.wav", tmp_path / "o.wav", progress=False)
+    np.testing.assert_allclose(sf.read(tmp_path / "o.wav")[0], loud, atol=1e-6)  # kept
+    sf.write(tmp_path / "at.wav", np.clip(loud, -1, 1), 16000, subtype="FLOAT")
+    sf.write(tmp_path / "pcm.wav", np.clip(loud, -1, 1), 16000, subtype="PCM_16")
+    for name in ("at.wav", "pcm.wav"):
+        with pytest.warns(UserWarning, match="clipped recording"):
+            denoise_file(Same(), 16000, tmp_path / name, tmp_path / "o.wav", progress=False)
 
 
 def test_si_sdr_and_alignment():

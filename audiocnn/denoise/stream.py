@@ -31,6 +31,7 @@ from audiocnn.models import StreamingDenoiser
 from audiocnn.progress import tqdm
 
 CLIP_LEVEL = 0.999  # input samples at or above this magnitude count as clipped
+FLOAT_SUBTYPES = {"FLOAT", "DOUBLE"}  # where samples beyond 1.0 are stored, not clipped
 # Blocks of fewer model-rate samples than this run on one intra-op thread: below about 4 s at
 # 16 kHz, one thread was faster than two (idle, 2-core x86: a 0.25 s block at a real-time factor
 # of 0.012 against 0.027, a 2 s block 0.007 against 0.009; docs/speed.md).
@@ -104,6 +105,8 @@ def denoise_file(
     pipeline = _Pipeline(model, info.samplerate, model_rate, info.channels)
     block = max(1, int(block_seconds * info.samplerate))
     written, clipped_in = 0, 0
+    # a float file stores samples beyond full scale as they are: only those at it are clipped
+    ceiling = 1.0 + 1e-6 if info.subtype in FLOAT_SUBTYPES else np.inf
     with (
         tqdm(
             total=info.frames,
@@ -118,7 +121,8 @@ def denoise_file(
         ) as sink,
     ):
         for data in read_blocks(in_path, block):
-            clipped_in += int((np.abs(data) >= CLIP_LEVEL).sum())
+            level = np.abs(data)
+            clipped_in += int(((level >= CLIP_LEVEL) & (level <= ceiling)).sum())
             written = _write(sink, pipeline.push(torch.from_numpy(data.T.copy())), written, info)
             bar.update(len(data))
         _write(sink, pipeline.flush(), written, info)
