@@ -168,6 +168,8 @@ def _rate(sample_rate) -> float:
 
 
 def _floats(array: np.ndarray) -> np.ndarray:
+    if not (np.issubdtype(array.dtype, np.number) or array.dtype == np.bool_):  # text, objects
+        raise ValueError(f"audio of type {array.dtype} is not samples: pass numbers")
     if array.dtype == np.bool_ or np.issubdtype(array.dtype, np.complexfloating):
         raise ValueError(
             f"audio of type {array.dtype} is not samples: pass real-valued samples (of complex "

@@ -68,7 +68,8 @@ def test_integer_samples_are_scaled_and_a_transposed_array_is_refused():
         with pytest.raises(ValueError, match="empty audio"):
             denoiser.denoise(empty, sample_rate=16000)
     samples = np.zeros(800, np.float32)
-    for bad in (samples > 0, samples.astype(np.complex64), torch.zeros(800, dtype=torch.cfloat)):
+    complex_tensor = torch.zeros(800, dtype=torch.cfloat)
+    for bad in (samples > 0, samples.astype(np.complex64), complex_tensor, ["a"] * 800, "0.5"):
         with pytest.raises(ValueError, match="is not samples"):
             denoiser.denoise(bad, sample_rate=16000)
     for rate in (0, -16000, float("nan"), float("inf"), "16k", None, True):
