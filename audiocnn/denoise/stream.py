@@ -47,8 +47,9 @@ def denoise_array(
 ) -> torch.Tensor:
     """Denoise a ``(channels, time)`` tensor in blocks (same result as one big block)."""
     pipeline = _Pipeline(model, sample_rate, model_rate, wav.shape[0])
-    pieces = [pipeline.push(wav[:, i : i + block]) for i in range(0, wav.shape[-1], block)]
-    pieces.append(pipeline.flush())
+    starts = range(0, wav.shape[-1], block)
+    pieces = [pipeline.push(wav[:, i : i + block]) for i in starts[:-1]]
+    pieces.append(pipeline.flush(wav[:, starts[-1] :] if starts else None))
     return torch.cat(pieces, dim=-1)[:, : wav.shape[-1]]
 
 
@@ -77,11 +78,16 @@ class _Pipeline:
     def push(self, block: torch.Tensor) -> torch.Tensor:
         return self.out_of.push(self._model(self.into.push(block)))
 
-    def flush(self) -> torch.Tensor:
-        tail = self._model(self.into.flush())
-        # Silence as long as the latency brings out the estimate of the last input samples.
-        latency = torch.zeros(self.channels, self.model.delay)
-        tail = torch.cat([tail, self._model(latency)], dim=-1)
+    def flush(self, last: torch.Tensor | None = None) -> torch.Tensor:
+        """The rest of the output, after the input's ``last`` block if it was not pushed.
+
+        The last block, the resampler's tail and the silence that brings out the estimate of
+        the last input samples (as long as the latency) go through the model in one call: on
+        a short file each call's fixed cost is a fifth of the time (docs/speed.md).
+        """
+        pieces = [] if last is None else [self.into.push(last)]
+        pieces += [self.into.flush(), torch.zeros(self.channels, self.model.delay)]
+        tail = self._model(torch.cat(pieces, dim=-1))
         return torch.cat([self.out_of.push(tail), self.out_of.flush()], dim=-1)
 
 
@@ -120,12 +126,15 @@ def denoise_file(
             out_path, info.samplerate, info.channels, subtype=info.subtype, source=in_path
         ) as sink,
     ):
+        last = None  # each block is pushed once the next is read: the last one goes with flush
         for data in read_blocks(in_path, block):
             level = np.abs(data)
             clipped_in += int(((level >= CLIP_LEVEL) & (level <= ceiling)).sum())
-            written = _write(sink, pipeline.push(torch.from_numpy(data.T.copy())), written, info)
+            if last is not None:
+                written = _write(sink, pipeline.push(last), written, info)
+            last = torch.from_numpy(data.T.copy())
             bar.update(len(data))
-        _write(sink, pipeline.flush(), written, info)
+        _write(sink, pipeline.flush(last), written, info)
     if clipped_in > 0.001 * info.frames * info.channels:
         warnings.warn(
             f"{in_path}: {clipped_in} input samples are at full scale (clipped "
