@@ -82,8 +82,8 @@ class _Pipeline:
         """The rest of the output, after the input's ``last`` block if it was not pushed.
 
         The last block, the resampler's tail and the silence that brings out the estimate of
-        the last input samples (as long as the latency) go through the model in one call: on
-        a short file each call's fixed cost is a fifth of the time (docs/speed.md).
+        the last input samples (as long as the latency) go through the model in one call: in
+        a call of its own, the silence took a fifth of a 1.5 s file's time (docs/speed.md).
         """
         pieces = [] if last is None else [self.into.push(last)]
         pieces += [self.into.flush(), torch.zeros(self.channels, self.model.delay)]
