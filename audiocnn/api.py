@@ -168,11 +168,9 @@ def _rate(sample_rate) -> float:
 
 
 def _floats(array: np.ndarray) -> np.ndarray:
-    if not (np.issubdtype(array.dtype, np.number) or array.dtype == np.bool_):  # text, objects
-        raise ValueError(f"audio of type {array.dtype} is not samples: pass numbers")
-    if array.dtype == np.bool_ or np.issubdtype(array.dtype, np.complexfloating):
+    if array.dtype.kind not in "iuf":  # booleans, complex numbers, text, objects
         raise ValueError(
-            f"audio of type {array.dtype} is not samples: pass real-valued samples (of complex "
+            f"audio of type {array.dtype} is not samples: pass real-valued numbers (of complex "
             "audio, its real part)"
         )
     if np.issubdtype(array.dtype, np.integer):

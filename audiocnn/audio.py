@@ -42,6 +42,9 @@ AUDIO_EXTENSIONS = frozenset(
     {".wav", ".au", ".snd", ".flac", ".ogg", ".oga", ".aif", ".aiff", ".aifc", ".mp3", ".w64"}
 )
 
+# Sample formats that store samples beyond full scale (1.0) as they are: nothing is clipped.
+FLOAT_SUBTYPES = frozenset({"FLOAT", "DOUBLE"})
+
 # File sample rates accepted. Below 1 kHz is no recording but a damaged or crafted header, and
 # resampling it to a model's rate would multiply its length (1 Hz -> 16 kHz: 16,000 times).
 MIN_FILE_RATE, MAX_FILE_RATE = 1000, 1_536_000
@@ -247,7 +250,7 @@ class AudioWriter:
     def write(self, block: torch.Tensor | np.ndarray) -> None:
         """Append a ``(channels, time)`` block."""
         data = block.numpy() if isinstance(block, torch.Tensor) else np.asarray(block)
-        if self.subtype not in ("FLOAT", "DOUBLE"):
+        if self.subtype not in FLOAT_SUBTYPES:
             over = np.abs(data) > 1.0
             if over.any():
                 self.clipped += int(over.sum())
@@ -339,7 +342,7 @@ def output_format(path: str | os.PathLike, like: str | None = None) -> tuple[str
         )
     if like and sf.check_format(fmt, like):
         return fmt, like
-    if like in ("FLOAT", "DOUBLE", "PCM_32") and sf.check_format(fmt, "PCM_24"):
+    if (like in FLOAT_SUBTYPES or like == "PCM_32") and sf.check_format(fmt, "PCM_24"):
         return fmt, "PCM_24"
     return fmt, sf.default_subtype(fmt)
 

@@ -20,6 +20,7 @@ import torch
 
 from audiocnn import runtime
 from audiocnn.audio import (
+    FLOAT_SUBTYPES,
     AudioError,
     AudioWriter,
     StreamingResampler,
@@ -31,7 +32,6 @@ from audiocnn.models import StreamingDenoiser
 from audiocnn.progress import tqdm
 
 CLIP_LEVEL = 0.999  # input samples at or above this magnitude count as clipped
-FLOAT_SUBTYPES = {"FLOAT", "DOUBLE"}  # where samples beyond 1.0 are stored, not clipped
 # Blocks of fewer model-rate samples than this run on one intra-op thread: below about 4 s at
 # 16 kHz, one thread was faster than two (idle, 2-core x86: a 0.25 s block at a real-time factor
 # of 0.012 against 0.027, a 2 s block 0.007 against 0.009; docs/speed.md).
