@@ -262,16 +262,28 @@ def test_a_context_branch_starts_from_weights_without_it(tmp_path):
         torch.testing.assert_close(plain(changed)[..., late], plain(x)[..., late])
 
 
-@pytest.mark.parametrize("pitch_before", [False, True])
-def test_a_wider_deep_filter_starts_from_a_narrower_ones_weights(tmp_path, pitch_before):
+@pytest.mark.parametrize(
+    ("pitch_before", "context"), [(False, 0), (True, 0), (True, 30)]
+)  # the shipped weights have pitch features and the context branch
+def test_a_wider_deep_filter_starts_from_a_narrower_ones_weights(tmp_path, pitch_before, context):
     torch.manual_seed(4)
     pitch = {"pitch_features": True, "pitch_lags": (4, 40)}
     narrow = small_spectral(
-        noise_floor_features=True, deep_filter_bins=5, **(pitch if pitch_before else {})
+        noise_floor_features=True,
+        deep_filter_bins=5,
+        spectral_context=context,
+        **(pitch if pitch_before else {}),
     )
     wide = small_spectral(
-        noise_floor_features=True, deep_filter_bins=9, deep_filter_scale_bins=5, **pitch
+        noise_floor_features=True,
+        deep_filter_bins=9,
+        deep_filter_scale_bins=5,
+        spectral_context=context,
+        **pitch,
     )
+    if context:  # a trained branch, not its moving-average start
+        with torch.no_grad():
+            narrow.context_fir.taps.normal_()
     x = _starts_as(narrow, wide, tmp_path)
     last = wide.gains.layers[-1]
     new_taps = slice(wide.gain_outputs + 2 * 5 * wide.df_taps, None)  # bins 5-8's

@@ -369,26 +369,28 @@ class SpectralMaskDenoiser(nn.Module):
     def fit_weights(self, weights: dict) -> dict:
         """``weights`` of a narrower design made to fit this one: without pitch features, with
         a deep filter over fewer of the lowest bins, or without the context branch (``[train]
-        init``). The gain network's first layer gets zero taps from the new inputs and its last
-        layer zero taps and bias for the new bins' filter taps, so it starts out giving exactly
-        what the weights gave (with ``deep_filter_scale_bins`` set to the weights' bins); a new
-        context branch starts as its moving average (its taps are not in ``weights``)."""
+        init``), or several of these. The gain network's first layer gets zero taps from the
+        new inputs and its last layer zero taps and bias for the new bins' filter taps, so it
+        starts out giving exactly what the weights gave (with ``deep_filter_scale_bins`` set to
+        the weights' bins); a new context branch starts as its moving average (its taps are not
+        in ``weights``)."""
         first, last = "gains.layers.0.taps", f"gains.layers.{len(self.gains.layers) - 1}"
         own = self.state_dict()
         old_in, old_out = weights.get(first), weights.get(f"{last}.taps")
         context = 0 if self.context_fir is None else self.context_fir.taps.shape[1]
         if old_in is None or old_out is None or self.recurrent is not None:
             return weights  # nothing this knows how to widen; the shape check will say
-        if context and "context_fir.taps" in weights:
-            return weights  # the weights have the branch already
+        was_context = context if "context_fir.taps" in weights else 0
+        if was_context and not context:
+            return weights  # a branch this design lacks; the key check will say
         width = own[first].shape[1] - context  # the features', before the branch's summary
         n, k = self.df_taps, self.df_bins
         pitch = width - self.df_inputs_at - 2 * k
         was_k = (old_out.shape[2] - self.gain_outputs) // (2 * n)
-        was_pitch = old_in.shape[1] - self.df_inputs_at - 2 * was_k
+        was_pitch = old_in.shape[1] - was_context - self.df_inputs_at - 2 * was_k
         if not (0 <= was_k <= k and was_pitch in (0, pitch)):
             return weights
-        if (was_k, was_pitch) == (k, pitch) and not context:
+        if (was_k, was_pitch, was_context) == (k, pitch, context):
             return weights
         # inputs: [features before the filter's | real (k) | imag (k) | pitch | context]
         base = self.df_inputs_at
@@ -396,7 +398,10 @@ class SpectralMaskDenoiser(nn.Module):
         grown[:, :base] = old_in[:, :base]
         grown[:, base : base + was_k] = old_in[:, base : base + was_k]
         grown[:, base + k : base + k + was_k] = old_in[:, base + was_k : base + 2 * was_k]
-        grown[:, base + 2 * k : base + 2 * k + was_pitch] = old_in[:, base + 2 * was_k :]
+        old_pitch = slice(base + 2 * was_k, base + 2 * was_k + was_pitch)
+        grown[:, base + 2 * k : base + 2 * k + was_pitch] = old_in[:, old_pitch]
+        if was_context:
+            grown[:, width:] = old_in[:, old_in.shape[1] - was_context :]
         weights = {**weights, first: grown}
         # outputs: [gains | (bin, tap, re/im) for the lowest was_k bins, then the new ones]
         kept = self.gain_outputs + 2 * n * was_k
