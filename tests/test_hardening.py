@@ -111,6 +111,10 @@ def test_3_equal_base_names_are_refused_before_anything_is_written(
     assert denoise(a, b, "-o", out, checkpoint_path=small_checkpoint) == 2
     one_error_line(capsys, str(out / "take.wav"), "two inputs")
     assert not out.exists()
+    # one file named twice, directly or through its folder, is one input: denoised once
+    assert denoise(a, a, tmp_path / "d1", "-o", out, checkpoint_path=small_checkpoint) == 0
+    assert capsys.readouterr().out.count(" -> ") == 1
+    assert [p.name for p in out.iterdir()] == ["take.wav"]
 
 
 def test_4_stale_temporaries_are_never_input_and_are_removed(tmp_path, small_checkpoint):

@@ -170,6 +170,9 @@ def output_paths(inputs: list[Path], out: Path) -> list[tuple[Path, Path]]:
     tree is mirrored), a file input goes directly into it. Hidden files (audiocnn's own
     temporaries among them) and files already below ``out`` are not inputs.
 
+    A file named twice (``take.wav take.wav``, or a folder and a file in it: ``rec/
+    rec/take.wav``) is one input, denoised once.
+
     Raises:
         AudioError: a folder with no audio, an output folder that is an input folder or holds
             one, or two inputs that would write the same output (refused before anything is
@@ -192,25 +195,30 @@ def output_paths(inputs: list[Path], out: Path) -> list[tuple[Path, Path]]:
             pairs += [(f, out / f.relative_to(item)) for f in files]
         else:
             pairs.append((item, out / item.name))
-    _refuse_collisions(pairs)
-    return pairs
+    return _refuse_collisions(pairs)
 
 
 def _below(path: Path, folder: Path) -> bool:
     return folder.exists() and Path(os.path.abspath(folder)) in Path(os.path.abspath(path)).parents
 
 
-def _refuse_collisions(pairs: list[tuple[Path, Path]]) -> None:
+def _refuse_collisions(pairs: list[tuple[Path, Path]]) -> list[tuple[Path, Path]]:
+    """``pairs`` with each repeat of a pair left out, or an error if two inputs share an
+    output."""
     first: dict[str, Path] = {}
+    kept = []
     for source, target in pairs:
         key = os.path.abspath(target)
-        if key in first:
+        if key not in first:
+            first[key] = source
+            kept.append((source, target))
+        elif not os.path.samefile(first[key], source):
             raise AudioError(
                 target,
                 f"two inputs would be written here ({first[key]} and {source}); denoise them "
                 "into separate output folders",
             )
-        first[key] = source
+    return kept
 
 
 def is_complete(source: Path, target: Path) -> bool:
