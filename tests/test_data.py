@@ -386,6 +386,43 @@ def test_tonal_noise_is_harmonic_seeded_and_replaces_the_noise_on_request(tmp_pa
         MixAugmentConfig(tonal_probability=1.5)
 
 
+def test_noise_alone_examples_have_a_silent_target_at_a_level_from_speech_and_snr(tmp_path):
+    from audiocnn.data import MixAugmentConfig
+    from audiocnn.denoise.pipeline import LossConfig, denoise_loss
+
+    clean, noise = _decoded_tones(tmp_path, "clean", 4), _decoded_tones(tmp_path, "n", 2, True)
+    alone = MixAugmentConfig(speech_level_db=(-30.0, -20.0), noise_only_probability=1.0)
+    mixer = data.NoiseMixer(clean, noise, 8000, snr_db=(0, 10), augment=alone)
+    for i in range(4):
+        noisy, target = mixer[i]
+        assert not target.any()
+        level = 10 * torch.log10(noisy.square().mean()).item()
+        assert -40.5 <= level <= -19.5  # speech at -30..-20 dBFS, 0-10 dB above the noise
+    # the losses charge what is left of the noise, finitely, with finite gradients
+    estimate = (noisy * 0.5).requires_grad_()
+    terms = LossConfig(l1=1, si_sdr=1, compressed=1, octave=0.5, octave_clean=3)
+    loss = denoise_loss(estimate[None], target[None], terms, noisy[None])
+    loss.backward()
+    assert torch.isfinite(loss) and torch.isfinite(estimate.grad).all()
+    quieter = denoise_loss((noisy * 0.1)[None], target[None], terms, noisy[None])
+    assert quieter < loss
+    # a share of them; off (the default) it draws nothing: the recipes written before reproduce
+    some = data.NoiseMixer(
+        clean,
+        noise,
+        8000,
+        windows_per_file=10,
+        augment=MixAugmentConfig(tilt_db=1, noise_only_probability=0.3),
+    )
+    silent = sum(not some[i][1].any() for i in range(len(some)))
+    assert 0 < silent < len(some) // 2
+    plain = data.NoiseMixer(clean, noise, 8000, augment=MixAugmentConfig(tilt_db=1))
+    off = MixAugmentConfig(tilt_db=1, noise_only_probability=0.0)
+    torch.testing.assert_close(data.NoiseMixer(clean, noise, 8000, augment=off)[1], plain[1])
+    with pytest.raises(ValueError, match="noise_only_probability"):
+        MixAugmentConfig(noise_only_probability=-0.1)
+
+
 def test_the_snr_may_be_set_over_the_speech_not_the_padded_window(tmp_path):
     from audiocnn.data import MixAugmentConfig
 

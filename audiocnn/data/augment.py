@@ -43,6 +43,11 @@ class MixAugmentConfig:
     reverb_probability: float = 0.0  # this share gets a synthetic room (target: see below)
     reverb_seconds: tuple[float, ...] = (0.2, 0.8)  # its reverberation time (RT60), uniform
     clean_probability: float = 0.0  # this share has no noise at all (the input is the target)
+    noise_only_probability: float = 0.0  # this share has no speech at all: the noise alone
+    # (recorded, procedural or tonal as the rest), as loud as it would be under speech at
+    # ``speech_level_db`` and an SNR from ``snr_db``; the target is silence. A voice that is not
+    # speech must go when no one speaks (the default took 0.1 dB off screams heard alone and
+    # 1.5 dB off animals, RNNoise 18 and 38 dB; session 31).
     procedural_probability: float = 0.0  # this share of the noise is procedural instead of
     # recorded: coloured noise of a random slope, mains hum with harmonics, babble of 3-6
     # other training utterances, or bursts
@@ -132,6 +137,7 @@ class MixAugmentConfig:
             "lowpass_probability",
             "reverb_probability",
             "clean_probability",
+            "noise_only_probability",
             "procedural_probability",
             "tonal_probability",
             "noise_speed_probability",

@@ -98,7 +98,8 @@ class NoiseMixer(EpochSeededWindows):
     random noise file (tiled when shorter than the window), scaled to an SNR drawn uniformly
     from ``snr_db``. Seeded: the same ``(seed, epoch, i)`` gives the same mixture. ``augment``
     (:class:`MixAugmentConfig`) adds level, colour, band-limits, speed, rooms, procedural
-    noise and noiseless examples; with a room, the target is the early-reflection signal.
+    noise, noiseless examples and examples of noise alone (the target silent); with a room, the
+    target is the early-reflection signal.
     ``weights`` (one per clean file): each item draws its clean file by them, instead of item
     ``i`` taking file ``i % files`` (a corpus balanced by source, see :func:`group_weights`).
 
@@ -172,7 +173,9 @@ class NoiseMixer(EpochSeededWindows):
         spoken = min(n, int(np.ceil(len(track) / factor))) if config.snr_over_speech else n
         heard, target = augment_speech(speech, rate, rng, config)
         noisy = heard
-        if rng.random() >= config.clean_probability:
+        # drawn only when on, so that the recipes written before it reproduce
+        alone = config.noise_only_probability and rng.random() < config.noise_only_probability
+        if alone or rng.random() >= config.clean_probability:
             if config.tonal_probability and rng.random() < config.tonal_probability:
                 noise = tonal_noise(n, rate, rng)
             elif rng.random() < config.procedural_probability:
@@ -189,7 +192,12 @@ class NoiseMixer(EpochSeededWindows):
                     noise, rate, rng, tilt_db=config.tilt_db, lowpass_probability=0
                 )
             noise_power, speech_power = np.mean(noise**2), np.mean(heard[:spoken] ** 2)
-            if noise_power > 1e-12 and speech_power > 1e-12:
+            if alone and noise_power > 1e-12:  # as loud as under speech at a drawn level
+                level = rng.uniform(*(config.speech_level_db or (-26.0, -26.0)))
+                level -= rng.uniform(*self.snr_db)
+                noise = noise * (10 ** (level / 20) / np.sqrt(noise_power))
+                noisy, target = noise, np.zeros_like(noise)
+            elif noise_power > 1e-12 and speech_power > 1e-12:
                 snr = rng.uniform(*self.snr_db)
                 noisy = heard + noise * np.sqrt(speech_power / noise_power / 10 ** (snr / 10))
         scale = 1.0
