@@ -893,3 +893,29 @@ def test_silent_noise_files_are_left_out_with_a_warning(tmp_path):
         sf.write(tmp_path / "noise" / f"{n}.wav", np.zeros(8000, np.float32), 16000)
     with pytest.raises(pipeline.DataError, match="every noise file is silent"):
         pipeline.prepare_datasets(pipeline.DenoiseRunConfig(data=data))
+
+
+def test_noise_alone_reports_the_db_each_method_takes_off_per_kind(tmp_path, monkeypatch, capsys):
+    noise_alone = load_recipe_script("noise_alone.py", monkeypatch)
+    rng = np.random.default_rng(0)
+    for stem in ("human-a", "human-b", "fauna-c"):
+        (tmp_path / "noise" / "pkg").mkdir(parents=True, exist_ok=True)
+        wav = rng.normal(0, 0.3, 4000).astype(np.float32)  # 0.25 s: padded to 0.5 s
+        sf.write(tmp_path / "noise" / "pkg" / f"{stem}.wav", wav, 16000)
+    methods = {"keep": lambda x: x, "halve": lambda x: x / 2, "drop": lambda x: 0 * x}
+    rows = noise_alone.measure(
+        noise_alone.list_audio_files(tmp_path / "noise"), tmp_path / "noise", methods, -26.0,
+        np.zeros(0), progress=False,
+    )  # fmt: skip
+    assert set(rows) == {"pkg human", "pkg fauna"}
+    assert rows["pkg human"]["keep"] == pytest.approx([0.0, 0.0], abs=1e-6)
+    assert rows["pkg human"]["halve"] == pytest.approx([-6.02, -6.02], abs=0.01)
+    # after speech, only the noise's part of the output counts
+    lead, noise = np.ones(800), rng.normal(0, 1, 100)
+    after = np.arange(900) >= 800
+    assert noise_alone.taken_off_db(lambda x: x * after, noise, lead) == pytest.approx(0, abs=1e-6)
+    assert noise_alone.taken_off_db(lambda x: x * ~after, noise, lead) < -100
+    report = noise_alone.report(rows, list(methods), min_files=1)
+    assert "pkg human" in report and report.splitlines()[-1].split()[1] == "3"
+    assert noise_alone.main(["--noise", str(tmp_path / "nowhere")]) == 2  # bad input: exit 2
+    assert "no audio files" in capsys.readouterr().out
