@@ -114,6 +114,10 @@ def test_3_equal_base_names_are_refused_before_anything_is_written(
     # one file named twice, directly or through its folder, is one input: denoised once
     assert denoise(a, a, tmp_path / "d1", "-o", out, checkpoint_path=small_checkpoint) == 0
     assert capsys.readouterr().out.count(" -> ") == 1
+    # a missing file of the same name is another input: refused in one line, as before
+    assert denoise(a, tmp_path / "nowhere" / "take.wav", "-o", tmp_path / "o2",
+                   checkpoint_path=small_checkpoint) == 2  # fmt: skip
+    one_error_line(capsys, str(tmp_path / "o2" / "take.wav"), "two inputs")
     assert [p.name for p in out.iterdir()] == ["take.wav"]
 
 

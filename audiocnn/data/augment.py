@@ -47,7 +47,8 @@ class MixAugmentConfig:
     # (recorded, procedural or tonal as the rest), as loud as it would be under speech at
     # ``speech_level_db`` and an SNR from ``snr_db``; the target is silence. A voice that is not
     # speech must go when no one speaks (the default took 0.1 dB off screams heard alone and
-    # 1.5 dB off animals, RNNoise 18 and 38 dB; session 31).
+    # 1.5 dB off animals, RNNoise 18 and 38 dB). Tried in session 31: it taught impacts heard
+    # alone, not screams or animals, and cost speech; not shipped.
     procedural_probability: float = 0.0  # this share of the noise is procedural instead of
     # recorded: coloured noise of a random slope, mains hum with harmonics, babble of 3-6
     # other training utterances, or bursts

@@ -212,7 +212,7 @@ def _refuse_collisions(pairs: list[tuple[Path, Path]]) -> list[tuple[Path, Path]
         if key not in first:
             first[key] = source
             kept.append((source, target))
-        elif not os.path.samefile(first[key], source):
+        elif os.path.realpath(first[key]) != os.path.realpath(source):  # (may not exist)
             raise AudioError(
                 target,
                 f"two inputs would be written here ({first[key]} and {source}); denoise them "
