@@ -71,6 +71,12 @@ def noises_of(folder: Path) -> dict[str, str]:
     return {f"snr{level:02d}_{name}.wav": noise for level, name, _, noise, _ in mixtures}
 
 
+def kind_of(noise: str) -> str:
+    """``package kind`` of a ``package/file`` noise: the first part of the file's name (0 A.D.'s
+    ``human``, ``fauna``, ...)."""
+    return f"{noise.split('/')[0]} {Path(noise).stem.split('-')[0]}"
+
+
 def noise_measures(noise: np.ndarray) -> dict[str, float]:
     """:data:`MEASURES` of the noise as mixed in."""
     frames = noise[: len(noise) // 512 * 512].reshape(-1, 512)
@@ -110,7 +116,7 @@ def score(folder: Path, ours, other, progress: bool = True) -> list[dict]:
             "snr": pipeline.snr_of(noisy_path.name),
             "noise": noise,
             "package": noise.split("/")[0],
-            "kind": f"{noise.split('/')[0]} {Path(noise).stem.split('-')[0]}",
+            "kind": kind_of(noise),
             **noise_measures(noisy - clean),
             "ours": improvement(ours(noisy), noisy, clean),
             "other": improvement(other(noisy), noisy, clean),

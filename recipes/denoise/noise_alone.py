@@ -6,7 +6,7 @@
 Each noise file under ``--noise`` (by default ``val_ood``'s: 0 A.D. and TORCS sounds, which no
 recipe trains on) is scaled to ``--level-db`` dBFS RMS (speech's usual level), padded to at
 least 0.5 s, and put through each method alone. Per kind of noise (the package and the first
-part of the file's name, as ``gap.py`` groups them: 0 A.D.'s ``human``, ``fauna``, ...) it
+part of the file's name: ``gap.kind_of``, 0 A.D.'s ``human``, ``fauna``, ...) it
 prints the median of ``10 log10(output energy / input energy)``: how many dB the method took
 off. A denoiser that keeps a sound heard alone takes it for speech.
 
@@ -28,20 +28,26 @@ from pathlib import Path
 
 import numpy as np
 
-from audiocnn.audio import AudioError, load_audio
-from audiocnn.data import list_audio_files
-from audiocnn.denoise import compare
-from audiocnn.progress import tqdm
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import gap  # noqa: E402
+
+from audiocnn.audio import AudioError, load_audio  # noqa: E402
+from audiocnn.data import list_audio_files  # noqa: E402
+from audiocnn.denoise import compare  # noqa: E402
+from audiocnn.progress import tqdm  # noqa: E402
 
 RATE = compare.RATE
 SHORTEST = RATE // 2  # shorter noises are padded with silence to this many samples
 
 
 def kind_of(path: Path, root: Path) -> str:
-    """``package kind``: the first folder below ``root`` and the first part of the name."""
-    parts = path.relative_to(root).parts
-    package = parts[0] if len(parts) > 1 else root.name
-    return f"{package} {path.stem.split('-')[0]}"
+    """``gap.kind_of`` of a noise file below ``root`` (whose first folder is its package; a
+    file directly in ``root`` counts as ``root``'s)."""
+    noise = path.relative_to(root)
+    if len(noise.parts) == 1:
+        noise = Path(root.name) / noise
+    return gap.kind_of(noise.as_posix())
 
 
 def taken_off_db(method, noise: np.ndarray, lead: np.ndarray) -> float:
