@@ -102,6 +102,8 @@ class NoiseMixer(EpochSeededWindows):
     target is the early-reflection signal.
     ``weights`` (one per clean file): each item draws its clean file by them, instead of item
     ``i`` taking file ``i % files`` (a corpus balanced by source, see :func:`group_weights`).
+    ``noise_weights`` (one per noise file): each recorded noise is drawn by them instead of
+    every file alike (a second folder of noise given a share of the draws).
 
     Returns items ``(noisy (1, window_samples), clean (1, window_samples))``.
     """
@@ -117,6 +119,7 @@ class NoiseMixer(EpochSeededWindows):
         seed: int = 0,
         augment: MixAugmentConfig = MixAugmentConfig(),
         weights: np.ndarray | None = None,
+        noise_weights: np.ndarray | None = None,
     ) -> None:
         if not len(clean) or not len(noise):
             raise DataError("NoiseMixer needs at least one clean and one noise file")
@@ -125,25 +128,26 @@ class NoiseMixer(EpochSeededWindows):
         self.window_samples = window_samples
         self.snr_db = snr_db
         self.augment = augment
-        self.weights = None  # None: item i takes file i % files; else a draw by these weights
-        if weights is not None:
-            weights = np.asarray(weights, dtype=np.float64)
-            if weights.shape != (len(clean),) or (weights < 0).any() or not weights.sum() > 0:
-                raise DataError(f"weights must be {len(clean)} values >= 0, not all zero")
-            self.weights = np.cumsum(weights / weights.sum())
+        # None: item i takes file i % files, every noise file alike; else draws by these
+        self.weights = _cumulative(weights, len(clean), "weights")
+        self.noise_weights = _cumulative(noise_weights, len(noise), "noise_weights")
 
     def _clean_track(self, i: int, rng: np.random.Generator) -> np.ndarray:
         if self.weights is None:
             return self.clean.track(i % len(self.clean))
-        k = int(np.searchsorted(self.weights, rng.random() * self.weights[-1], side="right"))
-        return self.clean.track(min(k, len(self.clean) - 1))
+        return self.clean.track(_draw(self.weights, rng))
+
+    def _noise_track(self, rng: np.random.Generator) -> np.ndarray:
+        if self.noise_weights is None:  # as before noise_weights: the recipes reproduce
+            return self.noise.track(int(rng.integers(len(self.noise))))
+        return self.noise.track(_draw(self.noise_weights, rng))
 
     def __getitem__(self, i: int) -> tuple[torch.Tensor, torch.Tensor]:
         if self.augment.active:
             return self._augmented(self.rng(i), i)
         rng = self.rng(i)
         clean = _crop(self._clean_track(i, rng), self.window_samples, rng)
-        noise = self.noise.track(int(rng.integers(len(self.noise))))
+        noise = self._noise_track(rng)
         start = int(rng.integers(len(noise)))
         noise = noise[(start + np.arange(self.window_samples)) % len(noise)]  # tiled if short
         snr = rng.uniform(*self.snr_db)
@@ -153,12 +157,9 @@ class NoiseMixer(EpochSeededWindows):
         """A random recorded noise (:func:`recorded_noise`), with ``noise_mix_probability`` a
         second one added 0-10 dB below it."""
         config, rate = self.augment, self.clean.sample_rate
-        track = self.noise.track(int(rng.integers(len(self.noise))))
-        noise = recorded_noise(track, n, rate, rng, config)
+        noise = recorded_noise(self._noise_track(rng), n, rate, rng, config)
         if config.noise_mix_probability and rng.random() < config.noise_mix_probability:
-            other = recorded_noise(
-                self.noise.track(int(rng.integers(len(self.noise)))), n, rate, rng, config
-            )
+            other = recorded_noise(self._noise_track(rng), n, rate, rng, config)
             if np.std(other) > 1e-9 and np.std(noise) > 1e-9:
                 level = 10 ** (-rng.uniform(0.0, 10.0) / 20)
                 noise = noise + other * (level * np.std(noise) / np.std(other))
@@ -207,6 +208,22 @@ class NoiseMixer(EpochSeededWindows):
         scale = min(scale, 0.99 / max(float(np.abs(noisy).max()), 1e-9))  # no clipping
         pair = (np.asarray(noisy * scale, np.float32), np.asarray(target * scale, np.float32))
         return torch.from_numpy(pair[0])[None], torch.from_numpy(pair[1])[None]
+
+
+def _cumulative(weights, count: int, name: str) -> np.ndarray | None:
+    """The running sum of ``weights`` (``count`` values >= 0, not all zero), normalised."""
+    if weights is None:
+        return None
+    weights = np.asarray(weights, dtype=np.float64)
+    if weights.shape != (count,) or (weights < 0).any() or not weights.sum() > 0:
+        raise DataError(f"{name} must be {count} values >= 0, not all zero")
+    return np.cumsum(weights / weights.sum())
+
+
+def _draw(cumulative: np.ndarray, rng: np.random.Generator) -> int:
+    """An index drawn by the weights whose running sum is ``cumulative``."""
+    k = int(np.searchsorted(cumulative, rng.random() * cumulative[-1], side="right"))
+    return min(k, len(cumulative) - 1)
 
 
 def group_weights(groups: list[str], power: float) -> np.ndarray:

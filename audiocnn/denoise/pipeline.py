@@ -20,7 +20,7 @@ from torch.utils.data import DataLoader
 
 from audiocnn import checkpoint, synth
 from audiocnn.checkpoint import CheckpointError
-from audiocnn.config import check, check_choice, check_seed
+from audiocnn.config import ConfigError, check, check_choice, check_seed
 from audiocnn.data import (
     DataError,
     MixAugmentConfig,
@@ -60,6 +60,10 @@ class DenoiseDataConfig:
     pairs: str = ""  # folder with clean/ + noisy/ (same names); "" and no clean: built-in corpus
     clean: str = ""  # clean folder to mix with `noise` on the fly (instead of pairs)
     noise: str = ""  # noise folder for on-the-fly mixing
+    noise_extra: str = ""  # a second noise folder, its files drawn for noise_extra_share of
+    noise_extra_share: float = 0.0  # the recorded noises (each folder's files alike)
+    clean_exclude: str = ""  # a regular expression: clean files whose path under `clean`
+    # matches it are left out of training
     val_pairs: str = ""  # explicit validation clean/ + noisy/ folder
     val_files: int = 50  # files held out for validation when there is no val_pairs
     sample_rate: int = 16000
@@ -80,6 +84,20 @@ class DenoiseDataConfig:
         check(self.val_files >= 0, f"val_files must be >= 0, got {self.val_files}")
         check_seed("split_seed", self.split_seed)
         check(0 <= self.balance <= 1, f"balance must be in [0, 1], got {self.balance}")
+        check(
+            0 <= self.noise_extra_share < 1,
+            f"noise_extra_share must be in [0, 1), got {self.noise_extra_share}",
+        )
+        check(
+            bool(self.noise_extra) == (self.noise_extra_share > 0),
+            "noise_extra and noise_extra_share > 0 go together",
+        )
+        check(not self.noise_extra or bool(self.noise), "noise_extra needs a noise folder")
+        check(not self.clean_exclude or bool(self.clean), "clean_exclude needs a clean folder")
+        try:
+            re.compile(self.clean_exclude)
+        except re.error as error:
+            raise ConfigError(f"clean_exclude is not a regular expression: {error}") from None
         check_choice("select_on", self.select_on, ("window_loss", "file_si_sdr"))
         check(
             self.select_on != "file_si_sdr" or bool(self.val_pairs),
@@ -289,8 +307,9 @@ def prepare_datasets(run: DenoiseRunConfig, progress: bool = True):
     if data.clean or data.noise:
         if not (data.clean and data.noise):
             raise DataError("on-the-fly mixing needs both --clean and --noise folders")
-        clean_files = audio_files_in(data.clean)
-        noise = decode_files(audio_files_in(data.noise), rate, progress=progress)
+        clean_files = _not_excluded(audio_files_in(data.clean), data)
+        extra = audio_files_in(data.noise_extra) if data.noise_extra else []
+        noise = decode_files(audio_files_in(data.noise) + extra, rate, progress=progress)
         noise = _audible(noise, data, progress)
         train_files, val_files = _hold_out(clean_files, data)
         train = NoiseMixer(
@@ -302,11 +321,14 @@ def prepare_datasets(run: DenoiseRunConfig, progress: bool = True):
             seed=seed,
             augment=run.augment,
             weights=_balanced(train_files, Path(data.clean), data.balance),
+            noise_weights=_extra_share(noise.paths, set(extra), data),
         )
         described = (
             f"{counted(len(train_files), 'clean file')} mixed with "
             f"{counted(len(noise), 'noise file')}"
         )
+        if extra:
+            described += f" ({data.noise_extra_share:.0%} of draws from {data.noise_extra})"
         if run.augment.active:
             described += ", augmented"
         val = _val_from(data, val_files, noise, rate, progress)
@@ -355,6 +377,32 @@ def _audible(noise, data: DenoiseDataConfig, progress: bool = True):
     )
     audible = [p for p in noise.paths if p not in silent]
     return decode_files(audible, data.sample_rate, progress=progress)
+
+
+def _not_excluded(files: list[Path], data: DenoiseDataConfig) -> list[Path]:
+    """``files`` less those whose path under ``data.clean`` matches ``data.clean_exclude``."""
+    if not data.clean_exclude:
+        return files
+    kept = [f for f in files if not re.search(data.clean_exclude, os.path.relpath(f, data.clean))]
+    if not kept:
+        raise DataError(f"{data.clean}: clean_exclude {data.clean_exclude!r} leaves no file")
+    print(
+        f"{data.clean}: {counted(len(files) - len(kept), 'file')} left out by clean_exclude",
+        file=sys.stderr,
+    )
+    return kept
+
+
+def _extra_share(paths: list[Path], extra: set[Path], data: DenoiseDataConfig):
+    """Weights that draw the files of ``extra`` for ``data.noise_extra_share`` of the recorded
+    noises and the rest for the others, each set's files alike (None without ``extra``)."""
+    if not extra:
+        return None
+    mine = np.array([p in extra for p in paths])
+    if mine.all() or not mine.any():
+        raise DataError(f"{data.noise_extra}: no audible noise here, or none in {data.noise}")
+    share = data.noise_extra_share
+    return np.where(mine, share / mine.sum(), (1 - share) / (~mine).sum())
 
 
 def builtin_pairs() -> Path:

@@ -1,6 +1,6 @@
 """The signal-processing core both tasks share: pure functions, no state, nothing of ours imported.
 
-Four modules, one import (``from audiocnn import dsp``):
+Five modules, one import (``from audiocnn import dsp``):
 
 * :mod:`~audiocnn.dsp.reference`: **loop references**, written exactly as the course notebooks
   define them, in plain Python so a reader can check them by eye. They are slow on purpose and
@@ -12,6 +12,8 @@ Four modules, one import (``from audiocnn import dsp``):
 * :mod:`~audiocnn.dsp.pool`: the genre seed network's Conv1d + max-pool, fused.
 * :mod:`~audiocnn.dsp.noise_floor`: streaming trackers of each band's noise floor and of the
   level so far (what a classical noise suppressor knows), for the denoiser's inputs.
+* :mod:`~audiocnn.dsp.voicing`: how much of a recording has a pitch (a voice, a call, an
+  alarm), for the rules that pick clean speech and weigh noise.
 
 The filters follow the MIMO FIR lab's shift-operator notation. ``S`` is a one-sample delay that
 shifts in a zero, so ``(S x)[n] = x[n - 1]`` and ``(S x)[0] = 0``: every filter here is causal.
@@ -43,6 +45,7 @@ from audiocnn.dsp.reference import (
     mimo_fir_reference,
     shift,
 )
+from audiocnn.dsp.voicing import pitch_strength, voiced_share
 
 __all__ = [
     "FFT_MIN_SPAN",
@@ -63,6 +66,8 @@ __all__ = [
     "mimo_fir_reference",
     "mimo_fir_rows",
     "noise_floor",
+    "pitch_strength",
     "running_level",
     "shift",
+    "voiced_share",
 ]

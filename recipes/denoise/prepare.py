@@ -1,7 +1,7 @@
 """Build the real-recording corpora behind the denoise recipes (and the shipped weights).
 
     python recipes/denoise/prepare.py [--out data] [--debs data/debs]
-        [--only speech16k|broad|val_ood_all|val_ood_more [--seed N]]
+        [--only speech16k|broad|val_ood_all|val_ood_more [--seed N]|vocal_noise]
 
 Every package is fetched with `apt-get download NAME` and unpacked with `dpkg -x` (Debian's
 archive is the only source); zip, pk3 and wz archives inside are read with `zipfile`.
@@ -30,6 +30,9 @@ few hundredths of a dB are inside their own noise (`pick.py`'s "95%, won" line).
 what ships since session 21 (`judge.py`). `--only val_ood_more --seed N` writes
 `val_ood_more_seedN`: the same names and clean speech with other noise draws, a fresh check set
 for a later decision once this one has chosen too often.
+`train/vocal_noise` (`--only vocal_noise`) holds the cries, laughs, grunts and coughs among
+the voice lines of hedgewars-data and redeclipse-data, by name (`sources.VOCAL_NOISE`), as
+noise: a voice that is not speech (`vocal_noise.csv` lists them).
 neverball-data and openttd-opensfx hold no audio file libsndfile reads (neverball's sounds are
 in another package; OpenTTD's are in its own .cat container), so they add nothing.
 `manifest.csv` lists every recording looked at: its package, its path inside the package,
@@ -53,11 +56,13 @@ from sources import (
     NOISE_ALL,
     NOISE_SOUNDS,
     SPEECH,
+    VOCAL_NOISE,
     Recording,
     fetch,
     noise_recordings,
     speech_recordings,
     speech_verdict,
+    vocal_noise_recordings,
 )
 
 from audiocnn import files
@@ -309,6 +314,33 @@ def write_recordings(jobs: list, out: Path) -> tuple[list, list, list]:
     return rows, ood_speech, ood_noise
 
 
+def build_vocal_noise(tree: Path, out: Path) -> None:
+    """``train/vocal_noise/PACKAGE``: the cries, laughs and grunts among the voice lines of the
+    speech packages that are noise packages too (:data:`sources.VOCAL_NOISE`), as noise; the
+    speech rule keeps some of them as clean speech (recipes leave those out with
+    ``clean_exclude``). ``vocal_noise.csv`` lists each, as the manifest does."""
+    jobs = [(r, "noise") for package in VOCAL_NOISE for r in vocal_noise_recordings(tree, package)]
+    rows, taken = [], set()
+    with multiprocessing.get_context("spawn").Pool(2) as pool:
+        for recording, _, reason, wav, measures in pool.imap(decode, jobs, chunksize=4):
+            where = ""
+            if not reason:
+                where = f"train/vocal_noise/{recording.package}/{file_name(recording)}"
+                while where in taken:
+                    where = where[: -len(".wav")] + "_.wav"
+                taken.add(where)
+                save_audio(out / where, wav, RATE)
+            rows.append([recording.package, recording.member, where, reason, measures])
+    with open(out / "vocal_noise.csv", "w", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["package", "member", "written_to", "dropped_because", "measures"])
+        writer.writerows(rows)
+    for package in VOCAL_NOISE:
+        kept = [r for r in rows if r[0] == package and r[2]]
+        seconds = sum(r[4].get("seconds", 0) for r in kept)
+        print(f"  vocal noise, {package}: {len(kept)} files ({seconds / 60:.1f} min)")
+
+
 def _old_name(recording: Recording) -> str:
     """The name speech16k gave a file of ufoai, flare or supertux."""
     stem = Path(recording.inner or recording.member).stem
@@ -320,7 +352,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=Path("data"))
     parser.add_argument("--debs", type=Path, default=Path("data/debs"))
-    parser.add_argument("--only", choices=("speech16k", "broad", "val_ood_all", "val_ood_more"))
+    parser.add_argument(
+        "--only", choices=("speech16k", "broad", "val_ood_all", "val_ood_more", "vocal_noise")
+    )
     parser.add_argument(
         "--seed",
         type=int,
@@ -340,11 +374,15 @@ def main() -> None:
         return
     packages = list(dict.fromkeys([*SPEECH, *NOISE_ALL, *NOISE_SOUNDS]))
     tree = fetch(args.debs, packages)
+    if args.only == "vocal_noise":  # beside a broad corpus built before it
+        build_vocal_noise(tree, args.out / "denoise_broad")
+        return
     if args.only != "broad":
         build_speech16k(tree, args.out / "speech16k")
     if args.only != "speech16k":
         speakers = sorted({speaker(p) for p in speech_files(tree)})
         build_broad(tree, args.out / "denoise_broad", set(speakers[::4]))
+        build_vocal_noise(tree, args.out / "denoise_broad")
 
 
 if __name__ == "__main__":
