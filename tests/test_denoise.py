@@ -16,6 +16,7 @@ import soundfile as sf
 import torch
 
 from audiocnn import synth
+from audiocnn.config import ConfigError, override
 from audiocnn.denoise import cli, compare, pipeline
 from audiocnn.denoise.stream import denoise_array, denoise_file
 from audiocnn.metrics import align, si_sdr
@@ -871,6 +872,80 @@ def test_training_on_the_fly_can_balance_the_sources(tmp_path):
     )  # fmt: skip
     scores = pipeline.train_denoiser(run, tmp_path / "run", progress=False)
     assert np.isfinite(scores["l1"])
+
+
+def test_vocal_noise_takes_cries_by_name_and_leaves_words(tmp_path, monkeypatch):
+    """prepare.py --only vocal_noise: the cries, laughs and grunts among hedgewars' and
+    redeclipse's voice lines (by name) become noise; words, and what is silent, do not."""
+    monkeypatch.syspath_prepend(Path(__file__).resolve().parent.parent / "recipes" / "denoise")
+    prepare = load_recipe_script("prepare.py", monkeypatch)
+    rng = np.random.default_rng(0)
+    voices = "hedgewars-data/usr/share/games/hedgewars/Data/Sounds/voices"
+    sounds = "redeclipse-data/usr/share/games/redeclipse/data/sounds"
+    for path in (f"{voices}/Default/Laugh.ogg", f"{voices}/Default/Ow1.ogg",
+                 f"{voices}/Pirate/ow2.ogg", f"{voices}/Default/Hello.ogg",
+                 f"{voices}/Default/Hmm.ogg", f"{sounds}/voice/haha2.ogg",
+                 f"{sounds}/voice/yes.ogg", f"{sounds}/announcer/fight.ogg"):  # fmt: skip
+        (tmp_path / path).parent.mkdir(parents=True, exist_ok=True)
+        wav = rng.normal(0, 0.1, 8000) * (not path.endswith("Hmm.ogg"))  # Hmm: silent
+        sf.write(tmp_path / path, wav.astype(np.float32), 16000, format="OGG")
+    prepare.build_vocal_noise(tmp_path, tmp_path / "out")
+    written = sorted(p.relative_to(tmp_path / "out") for p in (tmp_path / "out").rglob("*.wav"))
+    folder = Path("train/vocal_noise")
+    assert [str(p) for p in written] == [
+        str(folder / "hedgewars-data/voices-Default-Laugh.wav"),
+        str(folder / "hedgewars-data/voices-Default-Ow1.wav"),
+        str(folder / "hedgewars-data/voices-Pirate-ow2.wav"),
+        str(folder / "redeclipse-data/sounds-voice-haha2.wav"),
+    ]
+    with open(tmp_path / "out" / "vocal_noise.csv") as handle:
+        rows = list(csv.DictReader(handle))
+    assert len(rows) == 5 and [r["dropped_because"] for r in rows].count("") == 4
+    assert any(r["member"].endswith("Hmm.ogg") and "silent" in r["dropped_because"] for r in rows)
+
+
+def test_a_second_noise_folder_gets_its_share_and_clean_files_can_be_left_out(tmp_path):
+    rng, rate = np.random.default_rng(0), 16000
+    tone = 0.1 * np.sin(2 * np.pi * 1000 * np.arange(8000) / rate)
+    for name, count in (("clean/pkg", 4), ("noise", 3), ("extra", 2)):
+        (tmp_path / name).mkdir(parents=True)
+        for n in range(count):
+            x = tone * (n + 1) if name == "extra" else rng.standard_normal(8000) * 0.01
+            sf.write(tmp_path / name / f"{n}.wav", x.astype(np.float32), rate)
+    sf.write(tmp_path / "clean/pkg/Laugh.wav", tone.astype(np.float32), rate)
+    data = pipeline.DenoiseDataConfig(
+        clean=str(tmp_path / "clean"), noise=str(tmp_path / "noise"), val_files=1,
+        window_samples=4000, noise_extra=str(tmp_path / "extra"), noise_extra_share=0.25,
+        clean_exclude=r"(?i)/laugh\.wav$",
+    )  # fmt: skip
+    train, val, described = pipeline.prepare_datasets(pipeline.DenoiseRunConfig(data=data))
+    assert described.startswith("3 clean files mixed with 5 noise files (25% of draws from")
+    used = [p.name for p in train.clean.paths + val.clean.paths]
+    assert sorted(used) == ["0.wav", "1.wav", "2.wav", "3.wav"]  # Laugh.wav left out
+    extra = np.array([p.parent.name == "extra" for p in train.noise.paths])
+    assert extra.sum() == 2 and len(extra) == 5
+    drawn = np.diff(train.noise_weights, prepend=0.0)
+    assert drawn[extra].sum() == pytest.approx(0.25) and len(set(drawn[extra])) == 1
+    draws = np.random.default_rng(1)
+    tonal = [np.abs(train._noise_track(draws)).max() > 0.05 for _ in range(2000)]
+    assert np.mean(tonal) == pytest.approx(0.25, abs=0.03)  # the extra folder's files
+    alike = override(data, noise_extra="", noise_extra_share=0.0)
+    unweighted = pipeline.DenoiseRunConfig(data=alike)
+    assert pipeline.prepare_datasets(unweighted)[0].noise_weights is None  # as before: alike
+    for changes, message in (
+        ({"noise_extra_share": 0.0}, "go together"),
+        ({"noise_extra": ""}, "go together"),
+        ({"noise_extra_share": 1.0}, r"in \[0, 1\)"),
+        ({"clean_exclude": "(unclosed"}, "clean_exclude is not a regular expression"),
+    ):
+        with pytest.raises(ConfigError, match=message):
+            override(data, **changes)
+    everything = pipeline.DenoiseRunConfig(data=override(data, clean_exclude="wav"))
+    with pytest.raises(pipeline.DataError, match="clean_exclude 'wav' leaves no file"):
+        pipeline.prepare_datasets(everything)
+    nowhere = override(data, noise_extra=str(tmp_path / "nowhere"))
+    with pytest.raises(pipeline.DataError, match="nowhere: no such folder"):
+        pipeline.prepare_datasets(pipeline.DenoiseRunConfig(data=nowhere))
 
 
 def test_silent_noise_files_are_left_out_with_a_warning(tmp_path):

@@ -399,3 +399,42 @@ def test_running_level_streams_exactly_and_shifts_with_the_gain():
     torch.testing.assert_close(torch.cat([first, rest], 1), whole)
     louder, _ = running_level(power * 100)
     torch.testing.assert_close(louder - whole, torch.full_like(whole, math.log(100)))
+
+
+def _pitch_strength_loop(frame: np.ndarray, rate: int) -> float:
+    """One frame's pitch strength, written out: every lag's autocorrelation summed by hand."""
+    x = frame - frame.mean()
+    energy = float(np.dot(x, x))
+    if energy <= 0:
+        return 0.0
+    low, high = int(rate / 400), min(int(rate / 60), len(x) - 1)
+    return max(float(np.dot(x[lag:], x[:-lag])) for lag in range(low, high)) / energy
+
+
+def test_pitch_strength_equals_the_autocorrelation_written_out():
+    rate, rng = 16000, np.random.default_rng(0)
+    t = np.arange(8000) / rate
+    wav = np.sin(2 * np.pi * 150 * t) * (t < 0.12) + 0.3 * rng.standard_normal(t.size)
+    wav[-1200:] = 0  # silent frames: strength 0, not a division by zero
+    frames = dsp.voicing.frames_of(wav, rate)
+    assert frames.shape == (1 + (len(wav) - 512) // 256, 512)
+    fast = dsp.pitch_strength(frames, rate).numpy()
+    loop = [_pitch_strength_loop(frame, rate) for frame in frames.numpy()]
+    np.testing.assert_allclose(fast, loop, atol=1e-9)
+    assert fast[0] > 0.6 and fast[-1] == 0 and np.median(fast[9:-6]) < 0.3
+
+
+def test_voiced_share_tells_a_tone_from_hiss_and_ignores_quiet_frames():
+    rate, rng = 16000, np.random.default_rng(1)
+    t = np.arange(rate) / rate
+    tone = np.sin(2 * np.pi * 220 * t)
+    hiss = rng.standard_normal(rate)
+    assert dsp.voiced_share(tone, rate) == 1.0
+    assert dsp.voiced_share(hiss, rate) < 0.05
+    half = np.where(t < 0.5, tone, 1e-3 * hiss)  # hiss 60 dB down: not active (but the frame
+    # across the step is)
+    assert dsp.voiced_share(half, rate) > 0.95
+    even = np.where(t < 0.5, tone, hiss)
+    assert 0.4 < dsp.voiced_share(even, rate) < 0.6
+    assert dsp.voiced_share(tone[:100], rate) == 0.0  # shorter than a frame
+    assert dsp.voiced_share(torch.from_numpy(tone).float(), rate) == 1.0  # a tensor too
