@@ -13,7 +13,7 @@ Five modules, one import (``from audiocnn import dsp``):
 * :mod:`~audiocnn.dsp.noise_floor`: streaming trackers of each band's noise floor and of the
   level so far (what a classical noise suppressor knows), for the denoiser's inputs.
 * :mod:`~audiocnn.dsp.voicing`: how much of a recording has a pitch (a voice, a call, an
-  alarm), for the rules that pick clean speech and weigh noise.
+  alarm), for the rule that keeps clean speech.
 
 The filters follow the MIMO FIR lab's shift-operator notation. ``S`` is a one-sample delay that
 shifts in a zero, so ``(S x)[n] = x[n - 1]`` and ``(S x)[0] = 0``: every filter here is causal.

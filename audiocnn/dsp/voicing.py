@@ -4,9 +4,10 @@ call, a cry, an alarm) as against hiss, impacts and engines.
 ``pitch_strength`` is each frame's highest normalised autocorrelation at a lag of one pitch
 period (60-400 Hz), computed for all frames at once through one batched FFT;
 ``voiced_share`` is the share of a recording's active frames (within 40 dB of its loudest)
-whose pitch strength is above one half. The clean-speech rule of the denoise recipes keeps
-speech whose share is between 0.25 and 0.95, and training can draw noise with a voice in it
-more often (``noise_voiced_weight``).
+whose pitch strength is above one half. The clean-speech rule of the denoise recipes
+(``recipes/denoise/sources.py``) keeps speech whose share is between 0.25 and 0.95. It does
+not pick voices out of noise: half of the training noise files have a share of 0.25 or more
+(music, hums, alarms, engines), and a third of the cries among them less (session 32).
 """
 
 from __future__ import annotations
