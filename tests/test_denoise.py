@@ -902,6 +902,8 @@ def test_vocal_noise_takes_cries_by_name_and_leaves_words(tmp_path, monkeypatch)
         rows = list(csv.DictReader(handle))
     assert len(rows) == 5 and [r["dropped_because"] for r in rows].count("") == 4
     assert any(r["member"].endswith("Hmm.ogg") and "silent" in r["dropped_because"] for r in rows)
+    prepare.build_vocal_noise(tmp_path / "empty", tmp_path / "none")  # no package: a list
+    assert (tmp_path / "none" / "vocal_noise.csv").read_text().startswith("package,member")
 
 
 def test_a_second_noise_folder_gets_its_share_and_clean_files_can_be_left_out(tmp_path):

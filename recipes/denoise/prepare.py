@@ -330,6 +330,7 @@ def build_vocal_noise(tree: Path, out: Path) -> None:
             taken.add(where)
             save_audio(out / where, wav, RATE)
         rows.append([recording.package, recording.member, where, reason, measures])
+    out.mkdir(parents=True, exist_ok=True)  # a tree with none of them still gets its list
     with open(out / "vocal_noise.csv", "w", newline="") as handle:
         writer = csv.writer(handle)
         writer.writerow(["package", "member", "written_to", "dropped_because", "measures"])
