@@ -939,7 +939,13 @@ def test_a_second_noise_folder_gets_its_share_and_clean_files_can_be_left_out(tm
         ({"noise_extra": ""}, "go together"),
         ({"noise_extra_share": 1.0}, r"in \[0, 1\)"),
         ({"clean_exclude": "(unclosed"}, "clean_exclude is not a regular expression"),
+        ({"noise_extra_match": "(unclosed"}, "noise_extra_match is not a regular expression"),
+        ({"noise_extra": "", "noise_extra_match": "1"}, None),
+        ({"noise_extra": "", "noise_extra_match": "1", "noise_extra_share": 0.0}, "go together"),
     ):
+        if message is None:  # allowed: the share from matching files alone
+            override(data, **changes)
+            continue
         with pytest.raises(ConfigError, match=message):
             override(data, **changes)
     everything = pipeline.DenoiseRunConfig(data=override(data, clean_exclude="wav"))
@@ -948,6 +954,48 @@ def test_a_second_noise_folder_gets_its_share_and_clean_files_can_be_left_out(tm
     nowhere = override(data, noise_extra=str(tmp_path / "nowhere"))
     with pytest.raises(pipeline.DataError, match="nowhere: no such folder"):
         pipeline.prepare_datasets(pipeline.DenoiseRunConfig(data=nowhere))
+
+
+def test_noise_files_matching_a_rule_are_drawn_for_the_extra_share(tmp_path):
+    rng, rate = np.random.default_rng(0), 16000
+    tone = 0.1 * np.sin(2 * np.pi * 1000 * np.arange(8000) / rate)
+    for name, count in (("clean/pkg", 3), ("noise/pkg", 4), ("extra", 1)):
+        (tmp_path / name).mkdir(parents=True)
+        for n in range(count):
+            x = tone if name == "extra" else rng.standard_normal(8000) * 0.01
+            sf.write(tmp_path / name / f"{n}.wav", x.astype(np.float32), rate)
+    sf.write(tmp_path / "noise/pkg/wolf_howl.wav", tone.astype(np.float32), rate)
+    data = pipeline.DenoiseDataConfig(
+        clean=str(tmp_path / "clean"), noise=str(tmp_path / "noise"), val_files=1,
+        window_samples=4000, noise_extra_match=r"(?i)^pkg/wolf", noise_extra_share=0.3,
+    )  # fmt: skip
+    train, _, described = pipeline.prepare_datasets(pipeline.DenoiseRunConfig(data=data))
+    assert (
+        "30% of draws from the 1 file of" in described and "matching '(?i)^pkg/wolf'" in described
+    )
+    drawn = np.diff(train.noise_weights, prepend=0.0)
+    wolf = np.array([p.name == "wolf_howl.wav" for p in train.noise.paths])
+    assert len(wolf) == 5 and drawn[wolf].sum() == pytest.approx(0.3)
+    assert set(np.round(drawn[~wolf], 12)) == {round(0.7 / 4, 12)}
+    both = override(data, noise_extra=str(tmp_path / "extra"))  # with a second folder's files
+    train, _, described = pipeline.prepare_datasets(pipeline.DenoiseRunConfig(data=both))
+    assert f"from {tmp_path / 'extra'} and the 1 file of" in described
+    drawn = np.diff(train.noise_weights, prepend=0.0)
+    toned = np.array(
+        [p.name in ("wolf_howl.wav",) or p.parent.name == "extra" for p in train.noise.paths]
+    )
+    assert (
+        len(toned) == 6 and drawn[toned].sum() == pytest.approx(0.3) and len(set(drawn[toned])) == 1
+    )
+    draws = np.random.default_rng(1)
+    tonal = [np.abs(train._noise_track(draws)).max() > 0.05 for _ in range(2000)]
+    assert np.mean(tonal) == pytest.approx(0.3, abs=0.03)
+    nothing = override(data, noise_extra_match="bird")
+    with pytest.raises(pipeline.DataError, match="noise_extra_match .bird. matches no file"):
+        pipeline.prepare_datasets(pipeline.DenoiseRunConfig(data=nothing))
+    everything = override(data, noise_extra_match="wav")
+    with pytest.raises(pipeline.DataError, match="no audible noise there, or none else in"):
+        pipeline.prepare_datasets(pipeline.DenoiseRunConfig(data=everything))
 
 
 def test_silent_noise_files_are_left_out_with_a_warning(tmp_path):

@@ -62,6 +62,8 @@ class DenoiseDataConfig:
     noise: str = ""  # noise folder for on-the-fly mixing
     noise_extra: str = ""  # a second noise folder, its files drawn for noise_extra_share of
     noise_extra_share: float = 0.0  # the recorded noises (each folder's files alike)
+    noise_extra_match: str = ""  # a regular expression: files under `noise` whose path under
+    # it matches are drawn with noise_extra's, for that share (e.g. animals, cries)
     clean_exclude: str = ""  # a regular expression: clean files whose path under `clean`
     # matches it are left out of training
     val_pairs: str = ""  # explicit validation clean/ + noisy/ folder
@@ -89,15 +91,17 @@ class DenoiseDataConfig:
             f"noise_extra_share must be in [0, 1), got {self.noise_extra_share}",
         )
         check(
-            bool(self.noise_extra) == (self.noise_extra_share > 0),
-            "noise_extra and noise_extra_share > 0 go together",
+            bool(self.noise_extra or self.noise_extra_match) == (self.noise_extra_share > 0),
+            "noise_extra (or noise_extra_match) and noise_extra_share > 0 go together",
         )
-        check(not self.noise_extra or bool(self.noise), "noise_extra needs a noise folder")
+        for name in ("noise_extra", "noise_extra_match"):
+            check(not getattr(self, name) or bool(self.noise), f"{name} needs a noise folder")
         check(not self.clean_exclude or bool(self.clean), "clean_exclude needs a clean folder")
-        try:
-            re.compile(self.clean_exclude)
-        except re.error as error:
-            raise ConfigError(f"clean_exclude is not a regular expression: {error}") from None
+        for name in ("clean_exclude", "noise_extra_match"):
+            try:
+                re.compile(getattr(self, name))
+            except re.error as error:
+                raise ConfigError(f"{name} is not a regular expression: {error}") from None
         check_choice("select_on", self.select_on, ("window_loss", "file_si_sdr"))
         check(
             self.select_on != "file_si_sdr" or bool(self.val_pairs),
@@ -308,8 +312,11 @@ def prepare_datasets(run: DenoiseRunConfig, progress: bool = True):
         if not (data.clean and data.noise):
             raise DataError("on-the-fly mixing needs both --clean and --noise folders")
         clean_files = _not_excluded(audio_files_in(data.clean), data)
-        extra = audio_files_in(data.noise_extra) if data.noise_extra else []
-        noise = decode_files(audio_files_in(data.noise) + extra, rate, progress=progress)
+        recorded = audio_files_in(data.noise)
+        second = audio_files_in(data.noise_extra) if data.noise_extra else []
+        matched = _matching(recorded, data)
+        extra = second + matched
+        noise = decode_files(recorded + second, rate, progress=progress)
         noise = _audible(noise, data, progress)
         train_files, val_files = _hold_out(clean_files, data)
         train = NoiseMixer(
@@ -328,7 +335,11 @@ def prepare_datasets(run: DenoiseRunConfig, progress: bool = True):
             f"{counted(len(noise), 'noise file')}"
         )
         if extra:
-            described += f" ({data.noise_extra_share:.0%} of draws from {data.noise_extra})"
+            where = [data.noise_extra] if second else []
+            if matched:
+                files = counted(len(matched), "file")
+                where.append(f"the {files} of {data.noise} matching {data.noise_extra_match!r}")
+            described += f" ({data.noise_extra_share:.0%} of draws from {' and '.join(where)})"
         if run.augment.active:
             described += ", augmented"
         val = _val_from(data, val_files, noise, rate, progress)
@@ -393,6 +404,17 @@ def _not_excluded(files: list[Path], data: DenoiseDataConfig) -> list[Path]:
     return kept
 
 
+def _matching(files: list[Path], data: DenoiseDataConfig) -> list[Path]:
+    """The ``files`` (under ``data.noise``) whose path under it matches ``noise_extra_match``."""
+    if not data.noise_extra_match:
+        return []
+    rule = data.noise_extra_match
+    found = [f for f in files if re.search(rule, os.path.relpath(f, data.noise))]
+    if not found:
+        raise DataError(f"{data.noise}: noise_extra_match {rule!r} matches no file")
+    return found
+
+
 def _extra_share(paths: list[Path], extra: set[Path], data: DenoiseDataConfig):
     """Weights that draw the files of ``extra`` for ``data.noise_extra_share`` of the recorded
     noises and the rest for the others, each set's files alike (None without ``extra``)."""
@@ -400,7 +422,8 @@ def _extra_share(paths: list[Path], extra: set[Path], data: DenoiseDataConfig):
         return None
     mine = np.array([p in extra for p in paths])
     if mine.all() or not mine.any():
-        raise DataError(f"{data.noise_extra}: no audible noise here, or none in {data.noise}")
+        drawn = data.noise_extra or f"noise_extra_match {data.noise_extra_match!r}"
+        raise DataError(f"{drawn}: no audible noise there, or none else in {data.noise}")
     share = data.noise_extra_share
     return np.where(mine, share / mine.sum(), (1 - share) / (~mine).sum())
 
