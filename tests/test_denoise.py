@@ -906,14 +906,22 @@ def test_vocal_noise_takes_cries_by_name_and_leaves_words(tmp_path, monkeypatch)
     assert (tmp_path / "none" / "vocal_noise.csv").read_text().startswith("package,member")
 
 
-def test_a_second_noise_folder_gets_its_share_and_clean_files_can_be_left_out(tmp_path):
+def _tones_and_noise(root: Path, folders) -> np.ndarray:
+    """``count`` half-second files in each ``(folder, count)``: a 1 kHz tone (louder in each
+    file) in the folder named ``extra``, quiet white noise in the others. Returns the tone."""
     rng, rate = np.random.default_rng(0), 16000
     tone = 0.1 * np.sin(2 * np.pi * 1000 * np.arange(8000) / rate)
-    for name, count in (("clean/pkg", 4), ("noise", 3), ("extra", 2)):
-        (tmp_path / name).mkdir(parents=True)
+    for name, count in folders:
+        (root / name).mkdir(parents=True)
         for n in range(count):
             x = tone * (n + 1) if name == "extra" else rng.standard_normal(8000) * 0.01
-            sf.write(tmp_path / name / f"{n}.wav", x.astype(np.float32), rate)
+            sf.write(root / name / f"{n}.wav", x.astype(np.float32), rate)
+    return tone
+
+
+def test_a_second_noise_folder_gets_its_share_and_clean_files_can_be_left_out(tmp_path):
+    rate = 16000
+    tone = _tones_and_noise(tmp_path, (("clean/pkg", 4), ("noise", 3), ("extra", 2)))
     sf.write(tmp_path / "clean/pkg/Laugh.wav", tone.astype(np.float32), rate)
     data = pipeline.DenoiseDataConfig(
         clean=str(tmp_path / "clean"), noise=str(tmp_path / "noise"), val_files=1,
@@ -957,13 +965,8 @@ def test_a_second_noise_folder_gets_its_share_and_clean_files_can_be_left_out(tm
 
 
 def test_noise_files_matching_a_rule_are_drawn_for_the_extra_share(tmp_path):
-    rng, rate = np.random.default_rng(0), 16000
-    tone = 0.1 * np.sin(2 * np.pi * 1000 * np.arange(8000) / rate)
-    for name, count in (("clean/pkg", 3), ("noise/pkg", 4), ("extra", 1)):
-        (tmp_path / name).mkdir(parents=True)
-        for n in range(count):
-            x = tone if name == "extra" else rng.standard_normal(8000) * 0.01
-            sf.write(tmp_path / name / f"{n}.wav", x.astype(np.float32), rate)
+    rate = 16000
+    tone = _tones_and_noise(tmp_path, (("clean/pkg", 3), ("noise/pkg", 4), ("extra", 1)))
     sf.write(tmp_path / "noise/pkg/wolf_howl.wav", tone.astype(np.float32), rate)
     data = pipeline.DenoiseDataConfig(
         clean=str(tmp_path / "clean"), noise=str(tmp_path / "noise"), val_files=1,
