@@ -22,5 +22,5 @@ $P bench/denoise_transparency.py --checkpoint $X/averaged.pt --checkpoint runs/s
 date >> runs/s32_gate_times.txt
 # Reported, not gating
 $P recipes/denoise/noise_alone.py --checkpoint $E --checkpoint $X/averaged.pt --checkpoint $H --checkpoint $Y/averaged.pt > runs/s32_noise_alone.txt 2>&1
-$P recipes/denoise/gap.py --pairs $S40 --other $X/averaged.pt > runs/s32_gap_x1_seed40.txt 2>&1
+$P recipes/denoise/gap.py --pairs $S40 --checkpoint $E --other $X/averaged.pt > runs/s32_gap_x1_seed40.txt 2>&1
 date >> runs/s32_gate_times.txt

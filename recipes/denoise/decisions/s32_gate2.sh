@@ -26,5 +26,5 @@ $P bench/denoise_transparency.py --checkpoint runs/soup_s32_x3.pt --checkpoint r
 date >> runs/s32b_gate_times.txt
 # Reported, not gating
 $P recipes/denoise/noise_alone.py --checkpoint runs/soup_s32_x3.pt --checkpoint runs/soup_s32_y3.pt > runs/s32b_noise_alone.txt 2>&1
-$P recipes/denoise/gap.py --pairs $S42 --other runs/soup_s32_x3.pt > runs/s32b_gap_x3_seed42.txt 2>&1
+$P recipes/denoise/gap.py --pairs $S42 --checkpoint $E --other runs/soup_s32_x3.pt > runs/s32b_gap_x3_seed42.txt 2>&1
 date >> runs/s32b_gate_times.txt

@@ -27,5 +27,5 @@ $P bench/denoise_transparency.py --checkpoint runs/soup_s33_x5.pt --checkpoint r
 date >> runs/s33_gate_times.txt
 # Reported, not gating
 $P recipes/denoise/noise_alone.py --checkpoint runs/soup_s33_x6.pt --checkpoint runs/soup_s33_y6.pt > runs/s33_noise_alone.txt 2>&1
-$P recipes/denoise/gap.py --pairs $S44 --other runs/soup_s33_x6.pt > runs/s33_gap_x6_seed44.txt 2>&1
+$P recipes/denoise/gap.py --pairs $S44 --checkpoint $E --other runs/soup_s33_x6.pt > runs/s33_gap_x6_seed44.txt 2>&1
 date >> runs/s33_gate_times.txt

@@ -23,5 +23,5 @@ $P bench/denoise_transparency.py --checkpoint $C/averaged.pt --checkpoint runs/s
 date >> runs/s33b_gate_times.txt
 # Reported, not gating
 $P recipes/denoise/noise_alone.py --checkpoint $C/averaged.pt --checkpoint $D/averaged.pt > runs/s33b_noise_alone.txt 2>&1
-$P recipes/denoise/gap.py --pairs $S46 --other $C/averaged.pt > runs/s33b_gap_c1_seed46.txt 2>&1
+$P recipes/denoise/gap.py --pairs $S46 --checkpoint $E --other $C/averaged.pt > runs/s33b_gap_c1_seed46.txt 2>&1
 date >> runs/s33b_gate_times.txt
