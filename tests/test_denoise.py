@@ -968,11 +968,13 @@ def test_noise_files_matching_a_rule_are_drawn_for_the_extra_share(tmp_path):
     rate = 16000
     tone = _tones_and_noise(tmp_path, (("clean/pkg", 3), ("noise/pkg", 4), ("extra", 1)))
     sf.write(tmp_path / "noise/pkg/wolf_howl.wav", tone.astype(np.float32), rate)
+    sf.write(tmp_path / "noise/pkg/wolf_quiet.wav", np.zeros(8000, np.float32), rate)
     data = pipeline.DenoiseDataConfig(
         clean=str(tmp_path / "clean"), noise=str(tmp_path / "noise"), val_files=1,
         window_samples=4000, noise_extra_match=r"(?i)^pkg/wolf", noise_extra_share=0.3,
     )  # fmt: skip
-    train, _, described = pipeline.prepare_datasets(pipeline.DenoiseRunConfig(data=data))
+    with pytest.warns(UserWarning, match="wolf_quiet.wav"):  # silent: left out, and not counted
+        train, _, described = pipeline.prepare_datasets(pipeline.DenoiseRunConfig(data=data))
     assert (
         "30% of draws from the 1 file of" in described and "matching '(?i)^pkg/wolf'" in described
     )
@@ -981,11 +983,12 @@ def test_noise_files_matching_a_rule_are_drawn_for_the_extra_share(tmp_path):
     assert len(wolf) == 5 and drawn[wolf].sum() == pytest.approx(0.3)
     assert set(np.round(drawn[~wolf], 12)) == {round(0.7 / 4, 12)}
     both = override(data, noise_extra=str(tmp_path / "extra"))  # with a second folder's files
-    train, _, described = pipeline.prepare_datasets(pipeline.DenoiseRunConfig(data=both))
+    with pytest.warns(UserWarning, match="wolf_quiet.wav"):
+        train, _, described = pipeline.prepare_datasets(pipeline.DenoiseRunConfig(data=both))
     assert f"from {tmp_path / 'extra'} and the 1 file of" in described
     drawn = np.diff(train.noise_weights, prepend=0.0)
     toned = np.array(
-        [p.name in ("wolf_howl.wav",) or p.parent.name == "extra" for p in train.noise.paths]
+        [p.name == "wolf_howl.wav" or p.parent.name == "extra" for p in train.noise.paths]
     )
     assert (
         len(toned) == 6 and drawn[toned].sum() == pytest.approx(0.3) and len(set(drawn[toned])) == 1
@@ -997,7 +1000,8 @@ def test_noise_files_matching_a_rule_are_drawn_for_the_extra_share(tmp_path):
     with pytest.raises(pipeline.DataError, match="noise_extra_match .bird. matches no file"):
         pipeline.prepare_datasets(pipeline.DenoiseRunConfig(data=nothing))
     everything = override(data, noise_extra_match="wav")
-    with pytest.raises(pipeline.DataError, match="no audible noise there, or none else in"):
+    everywhere = pytest.raises(pipeline.DataError, match="no audible noise there, or none else in")
+    with everywhere, pytest.warns(UserWarning, match="wolf_quiet.wav"):
         pipeline.prepare_datasets(pipeline.DenoiseRunConfig(data=everything))
 
 

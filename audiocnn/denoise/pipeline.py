@@ -336,8 +336,8 @@ def prepare_datasets(run: DenoiseRunConfig, progress: bool = True):
         )
         if extra:
             where = [data.noise_extra] if second else []
-            if matched:
-                files = counted(len(matched), "file")
+            if matched:  # those left after the silent ones are dropped, as they are drawn
+                files = counted(len(set(matched) & set(noise.paths)), "file")
                 where.append(f"the {files} of {data.noise} matching {data.noise_extra_match!r}")
             described += f" ({data.noise_extra_share:.0%} of draws from {' and '.join(where)})"
         if run.augment.active:
