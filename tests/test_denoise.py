@@ -612,23 +612,31 @@ def test_best_checkpoint_by_whole_file_improvement(tmp_path, monkeypatch, capsys
     assert soup.main([str(tmp_path / "s2.pt"), *mixed, "--pairs", str(tmp_path / "run")]) == 2
 
 
+def _plain_and_trained_wider(tmp_path, seed, **wider):
+    """SMALL's weights and a wider design's, moved from its start as training would move them,
+    saved as plain.pt and wider.pt: (the two models, their paths)."""
+    from dataclasses import replace
+
+    from audiocnn import checkpoint
+
+    torch.manual_seed(seed)
+    plain, grown = model_of(SMALL), model_of(replace(SMALL, **wider))
+    with torch.no_grad():
+        for p in grown.parameters():
+            p.add_(torch.randn_like(p))
+    paths = [tmp_path / "plain.pt", tmp_path / "wider.pt"]
+    for path, model in zip(paths, (plain, grown), strict=True):
+        checkpoint.save(path, {"state_dict": model.state_dict()})
+    return plain, grown, paths
+
+
 def test_a_soup_fits_weights_without_the_context_branch_to_its_design(tmp_path, monkeypatch):
     # soup.py D + c: D's weights join as the point a run from D started (zero columns for the
     # branch, the branch at its moving average), and the mean lies halfway from there to c
     from dataclasses import replace
 
-    from audiocnn import checkpoint
-
     pick = load_recipe_script("pick.py", monkeypatch)
-    torch.manual_seed(8)
-    plain = model_of(SMALL)
-    context = model_of(replace(SMALL, spectral_context=6))
-    with torch.no_grad():
-        for p in context.parameters():
-            p.add_(torch.randn_like(p))
-    paths = [tmp_path / "plain.pt", tmp_path / "context.pt"]
-    for path, model in zip(paths, (plain, context), strict=True):
-        checkpoint.save(path, {"state_dict": model.state_dict()})
+    plain, context, paths = _plain_and_trained_wider(tmp_path, 8, spectral_context=6)
     mean = pick.average(paths, context)
     start = model_of(replace(SMALL, spectral_context=6)).state_dict()["context_fir.taps"]
     trained = context.state_dict()
@@ -640,6 +648,32 @@ def test_a_soup_fits_weights_without_the_context_branch_to_its_design(tmp_path, 
     )
     with pytest.raises((KeyError, RuntimeError)):  # another design still does not mix (soup.py)
         pick.average(paths, model_of(replace(SMALL, spectral_hidden=5)))
+
+
+def test_a_soup_gives_the_start_the_runs_gru_behind_a_silent_output(tmp_path, monkeypatch):
+    # soup.py E + g, g trained with a GRU that E lacks: E joins as the same network with g's GRU
+    # and a zero output layer, so the mean keeps g's GRU whole and halves only its output
+    from dataclasses import replace
+
+    pick = load_recipe_script("pick.py", monkeypatch)
+    plain, gru, paths = _plain_and_trained_wider(tmp_path, 9, spectral_recurrent=4)
+    mean = pick.average(paths, gru)
+    trained = gru.state_dict()
+    for key in ("recurrent.weight_ih_l0", "recurrent.weight_hh_l0", "recurrent.bias_hh_l0"):
+        torch.testing.assert_close(mean[key], trained[key])
+    for key in ("recurrent_out.weight", "recurrent_out.bias"):
+        torch.testing.assert_close(mean[key], trained[key] / 2)
+    first = "gains.layers.0.taps"
+    torch.testing.assert_close(mean[first], (plain.state_dict()[first] + trained[first]) / 2)
+    # The start as it joined is the plain network exactly
+    start = pick.average([paths[0], paths[0]], gru)
+    joined = model_of(replace(SMALL, spectral_recurrent=4))
+    joined.load_state_dict(start)
+    x = torch.randn(1, 1, 2000)
+    with torch.no_grad():
+        torch.testing.assert_close(joined.eval()(x), plain.eval()(x), rtol=0, atol=1e-6)
+    with pytest.raises(KeyError):  # the GRU's weights have no place in the plain design
+        pick.average(paths[::-1], plain)
 
 
 def test_fine_tuning_starts_from_a_checkpoint_and_may_add_a_branch(tmp_path, capsys):

@@ -163,13 +163,29 @@ def average(paths: list[Path], model: torch.nn.Module | None = None) -> dict:
     """The mean of the checkpoints' weights (integer buffers from the last one). With ``model``
     (of the last one's design), the weights of a narrower design are first fitted to it as
     ``[train] init`` fits them (``fit_weights``: zero taps from the inputs it lacked, a branch it
-    lacked at the branch's starting values): they join as the point a run from them started."""
+    lacked at the branch's starting values): they join as the point a run from them started.
+    A GRU they lacked joins with its output layer at zero, as a run starts it, and the last
+    checkpoint's GRU weights, which then change nothing: the same network as the narrower
+    one, and the mean keeps the trained GRU instead of halving it with a random draw."""
     states = [checkpoint.load(path)["state_dict"] for path in paths]
-    fitted = [model.fit_weights(s) for s in states] if hasattr(model, "fit_weights") else states
-    if any(fit is not state for fit, state in zip(fitted, states, strict=True)):
-        start = type(model)(model.config).state_dict()  # a fresh branch's starting values
-        pairs = zip(fitted, states, strict=True)  # what fitting left out starts fresh
-        states = [fit if fit is state else {**start, **fit} for fit, state in pairs]
+    if model is not None:
+        fitted = [model.fit_weights(s) if hasattr(model, "fit_weights") else s for s in states]
+        own = model.state_dict()
+        for fit in fitted:
+            if set(fit) - set(own):  # a wider design than the last one's: it does not fit
+                raise KeyError(f"{sorted(set(fit) - set(own))[0]!r} has no place in the last's")
+        if any(set(fit) != set(own) for fit in fitted):
+            start = type(model)(model.config).state_dict()  # a fresh branch's starting values
+            gru = {k: v for k, v in states[-1].items() if k.startswith("recurrent.")}
+            filled = []
+            for fit in fitted:  # what fitting left out starts as a run from it starts
+                whole = {**start, **fit}
+                if "recurrent_out.weight" in start and "recurrent_out.weight" not in fit:
+                    whole.update(gru)  # silent behind its zero output layer
+                filled.append(whole)
+            states = filled
+        else:
+            states = fitted
     mean = {}
     for key, value in states[-1].items():
         if value.is_floating_point():
