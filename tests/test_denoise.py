@@ -1085,3 +1085,21 @@ def test_noise_alone_reports_the_db_each_method_takes_off_per_kind(tmp_path, mon
     assert "pkg human" in report and report.splitlines()[-1].split()[1] == "3"
     assert noise_alone.main(["--noise", str(tmp_path / "nowhere")]) == 2  # bad input: exit 2
     assert "no audio files" in capsys.readouterr().out
+
+
+def test_fundamentals_finds_a_voice_above_the_pitch_search(tmp_path, monkeypatch, capsys):
+    import soundfile as sf
+
+    fundamentals = load_recipe_script("fundamentals.py", monkeypatch)
+    t = np.arange(16000) / 16000
+    for name, f0 in (("low.wav", 200.0), ("high.wav", 700.0), ("shrill.wav", 800.0)):
+        harmonics = sum(np.sin(2 * np.pi * k * f0 * t) / k for k in range(1, 4))
+        sf.write(tmp_path / name, (0.2 * harmonics).astype(np.float32), 16000)
+    sf.write(tmp_path / "silent.wav", np.zeros(16000, np.float32), 16000)
+    assert fundamentals.median_fundamental(tmp_path / "high.wav") == pytest.approx(700, rel=0.03)
+    assert fundamentals.median_fundamental(tmp_path / "silent.wav") is None
+    assert fundamentals.main([str(tmp_path), "--files", "4"]) == 0
+    row = capsys.readouterr().out.splitlines()[-1].split()
+    assert row[1] == "3" and float(row[2]) == pytest.approx(700, rel=0.03) and row[-1] == "67%"
+    assert fundamentals.main([str(tmp_path / "none")]) == 2
+    assert "none: not a folder" in capsys.readouterr().out
