@@ -54,7 +54,7 @@ def main(argv: list[str] | None = None) -> int:
         if not folder.is_dir():
             print(f"error: {folder}: not a folder (python recipes/denoise/prepare.py builds it)")
             return 2
-        paths = [p for p in sorted(list_audio_files(folder)) if p.name.startswith(prefix)]
+        paths = [p for p in list_audio_files(folder) if p.name.startswith(prefix)]
         found = [median_fundamental(p) for p in paths[: args.files]]
         values = np.array([f for f in found if f is not None])
         if not values.size:
