@@ -1103,3 +1103,6 @@ def test_fundamentals_finds_a_voice_above_the_pitch_search(tmp_path, monkeypatch
     assert row[1] == "3" and float(row[2]) == pytest.approx(700, rel=0.03) and row[-1] == "67%"
     assert fundamentals.main([str(tmp_path / "none")]) == 2
     assert "none: not a folder" in capsys.readouterr().out
+    (tmp_path / "broken.wav").write_bytes(b"RIFF not audio")
+    assert fundamentals.main([str(tmp_path)]) == 2  # bad input: one line, exit 2
+    assert "broken.wav" in capsys.readouterr().out

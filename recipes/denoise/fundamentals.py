@@ -19,7 +19,7 @@ from pathlib import Path
 import librosa
 import numpy as np
 
-from audiocnn.audio import load_audio
+from audiocnn.audio import AudioError, load_audio
 from audiocnn.data import list_audio_files
 
 RATE = 16000
@@ -35,7 +35,7 @@ FOLDERS = {
 
 def median_fundamental(path: Path) -> float | None:
     """The median fundamental (Hz) of the file's voiced frames; ``None`` if none is voiced."""
-    wave = load_audio(path, RATE)[0].reshape(-1).numpy()
+    wave = load_audio(path, RATE)[0].reshape(-1).numpy()  # mono: load_audio averages channels
     f0, voiced, _ = librosa.pyin(wave, fmin=60, fmax=2000, sr=RATE, frame_length=1024)
     f0 = f0[voiced & np.isfinite(f0)]
     return float(np.median(f0)) if f0.size else None
@@ -55,7 +55,11 @@ def main(argv: list[str] | None = None) -> int:
             print(f"error: {folder}: not a folder (python recipes/denoise/prepare.py builds it)")
             return 2
         paths = [p for p in list_audio_files(folder) if p.name.startswith(prefix)]
-        found = [median_fundamental(p) for p in paths[: args.files]]
+        try:
+            found = [median_fundamental(p) for p in paths[: args.files]]
+        except AudioError as error:
+            print(f"error: {error}")
+            return 2
         values = np.array([f for f in found if f is not None])
         if not values.size:
             print(f"{name:34s} {0:5d}  no voiced frames")
