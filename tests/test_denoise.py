@@ -4,6 +4,7 @@ input is never overwritten, bad input exits 2, training and evaluation through t
 import csv
 import importlib.util
 import json
+import os
 import re
 import shutil
 import sys
@@ -996,6 +997,28 @@ def test_a_second_noise_folder_gets_its_share_and_clean_files_can_be_left_out(tm
     nowhere = override(data, noise_extra=str(tmp_path / "nowhere"))
     with pytest.raises(pipeline.DataError, match="nowhere: no such folder"):
         pipeline.prepare_datasets(pipeline.DenoiseRunConfig(data=nowhere))
+
+
+def test_clean_files_can_be_left_out_by_a_list(tmp_path):
+    _tones_and_noise(tmp_path, (("clean/pkg", 4), ("clean/other", 2), ("noise", 3)))
+    listed = tmp_path / "shouts.txt"
+    listed.write_text("# chosen by a rule\npkg/1.wav\n\nother/0.wav  # a comment\n")
+    data = pipeline.DenoiseDataConfig(
+        clean=str(tmp_path / "clean"), noise=str(tmp_path / "noise"), val_files=1,
+        window_samples=4000, clean_exclude=r"^pkg/3", clean_exclude_list=str(listed),
+    )  # fmt: skip
+    train, val, _ = pipeline.prepare_datasets(pipeline.DenoiseRunConfig(data=data))
+    paths = train.clean.paths + val.clean.paths
+    used = sorted(os.path.relpath(p, tmp_path / "clean") for p in paths)
+    assert used == ["other/1.wav", "pkg/0.wav", "pkg/2.wav"]  # the list and the expression
+    listed.write_text("pkg/1.wav\npkg/9.wav\n")  # a list made for other data
+    with pytest.raises(pipeline.DataError, match=r"shouts.txt: 1 listed path not under .*pkg/9"):
+        pipeline.prepare_datasets(pipeline.DenoiseRunConfig(data=data))
+    missing = override(data, clean_exclude_list=str(tmp_path / "nowhere.txt"))
+    with pytest.raises(pipeline.DataError, match="nowhere.txt: cannot read the clean_exclude_list"):
+        pipeline.prepare_datasets(pipeline.DenoiseRunConfig(data=missing))
+    with pytest.raises(ConfigError, match="clean_exclude_list needs a clean folder"):
+        pipeline.DenoiseDataConfig(clean_exclude_list=str(listed))
 
 
 def test_noise_files_matching_a_rule_are_drawn_for_the_extra_share(tmp_path):

@@ -66,6 +66,8 @@ class DenoiseDataConfig:
     # it matches are drawn with noise_extra's, for that share (e.g. animals, cries)
     clean_exclude: str = ""  # a regular expression: clean files whose path under `clean`
     # matches it are left out of training
+    clean_exclude_list: str = ""  # a text file: paths under `clean`, one a line ('#' starts a
+    # comment), left out of training too (e.g. one a measured rule chose)
     val_pairs: str = ""  # explicit validation clean/ + noisy/ folder
     val_files: int = 50  # files held out for validation when there is no val_pairs
     sample_rate: int = 16000
@@ -96,7 +98,8 @@ class DenoiseDataConfig:
         )
         for name in ("noise_extra", "noise_extra_match"):
             check(not getattr(self, name) or bool(self.noise), f"{name} needs a noise folder")
-        check(not self.clean_exclude or bool(self.clean), "clean_exclude needs a clean folder")
+        for name in ("clean_exclude", "clean_exclude_list"):
+            check(not getattr(self, name) or bool(self.clean), f"{name} needs a clean folder")
         for name in ("clean_exclude", "noise_extra_match"):
             try:
                 re.compile(getattr(self, name))
@@ -391,17 +394,50 @@ def _audible(noise, data: DenoiseDataConfig, progress: bool = True):
 
 
 def _not_excluded(files: list[Path], data: DenoiseDataConfig) -> list[Path]:
-    """``files`` less those whose path under ``data.clean`` matches ``data.clean_exclude``."""
-    if not data.clean_exclude:
-        return files
-    kept = [f for f in files if not re.search(data.clean_exclude, os.path.relpath(f, data.clean))]
-    if not kept:
-        raise DataError(f"{data.clean}: clean_exclude {data.clean_exclude!r} leaves no file")
-    print(
-        f"{data.clean}: {counted(len(files) - len(kept), 'file')} left out by clean_exclude",
-        file=sys.stderr,
-    )
+    """``files`` less those ``data.clean_exclude`` matches and ``data.clean_exclude_list`` lists.
+
+    Every path the list names must be among ``files``: a list made for other data is an error,
+    not a silent no-op.
+    """
+    kept = files
+    if data.clean_exclude:
+        pattern = re.compile(data.clean_exclude)
+        kept = [f for f in kept if not pattern.search(os.path.relpath(f, data.clean))]
+        if not kept:
+            raise DataError(f"{data.clean}: clean_exclude {data.clean_exclude!r} leaves no file")
+        print(
+            f"{data.clean}: {counted(len(files) - len(kept), 'file')} left out by clean_exclude",
+            file=sys.stderr,
+        )
+    if data.clean_exclude_list:
+        listed = _listed_paths(Path(data.clean_exclude_list))
+        known = {os.path.relpath(f, data.clean) for f in files}
+        unknown = sorted(listed - known)
+        if unknown:
+            raise DataError(
+                f"{data.clean_exclude_list}: {counted(len(unknown), 'listed path')} not under "
+                f"{data.clean} (first: {unknown[0]})"
+            )
+        before = len(kept)
+        kept = [f for f in kept if os.path.relpath(f, data.clean) not in listed]
+        if not kept:
+            raise DataError(f"{data.clean}: clean_exclude_list leaves no file")
+        print(
+            f"{data.clean}: {counted(before - len(kept), 'file')} left out by "
+            f"{data.clean_exclude_list}",
+            file=sys.stderr,
+        )
     return kept
+
+
+def _listed_paths(path: Path) -> set[str]:
+    """The paths a ``clean_exclude_list`` file names, one a line, less comments and blanks."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        raise DataError(f"{path}: cannot read the clean_exclude_list ({error})") from None
+    lines = (line.split("#", 1)[0].strip() for line in text.splitlines())
+    return {os.path.normpath(line) for line in lines if line}
 
 
 def _matching(files: list[Path], data: DenoiseDataConfig) -> list[Path]:
