@@ -1129,3 +1129,38 @@ def test_fundamentals_finds_a_voice_above_the_pitch_search(tmp_path, monkeypatch
     (tmp_path / "broken.wav").write_bytes(b"RIFF not audio")
     assert fundamentals.main([str(tmp_path)]) == 2  # bad input: one line, exit 2
     assert "broken.wav" in capsys.readouterr().out
+
+
+def test_shouts_lists_the_lines_raised_above_their_speakers_usual(tmp_path, monkeypatch, capsys):
+    import soundfile as sf
+
+    shouts = load_recipe_script("shouts.py", monkeypatch)
+    t = np.arange(16000) / 16000
+    clean = tmp_path / "clean"
+    voices = {
+        "hedgewars-data": {"voices-A-Hello": 150, "voices-A-Bye": 160, "voices-A-Nooo": 320,
+                           "voices-B-Hello": 300, "voices-B-Yes": 310},
+        "redeclipse-data": {"sounds-announcer-win": 100},
+        "openarena-data": {"voices-tts-go": 120},
+    }  # fmt: skip
+    for package, lines in voices.items():
+        (clean / package).mkdir(parents=True)
+        for name, f0 in lines.items():
+            harmonics = sum(np.sin(2 * np.pi * k * f0 * t) / k for k in range(1, 4))
+            sf.write(clean / package / f"{name}.wav", (0.2 * harmonics).astype(np.float32), 16000)
+    assert shouts.speaker(clean / "hedgewars-data/voices-A-Nooo.wav") == "hedgewars-data/voices-A"
+    out, measures = tmp_path / "shouts.txt", tmp_path / "measures.csv"
+    argv = ["--clean", str(clean), "--out", str(out), "--measures", str(measures)]
+    assert shouts.main(argv) == 0
+    listed = [line.split("#")[0].strip() for line in out.read_text().splitlines()]
+    # A's usual is 160 Hz: 320 Hz is 12 semitones up; B's lines are all B's usual, however high
+    assert [line for line in listed if line] == ["hedgewars-data/voices-A-Nooo.wav"]
+    assert "# hedgewars-data: 1 of 5 files" in out.read_text()
+    assert len(measures.read_text().splitlines()) == 1 + 7
+    data = pipeline.DenoiseDataConfig(
+        clean=str(clean), noise=str(clean), clean_exclude_list=str(out)
+    )
+    kept = pipeline._not_excluded(sorted(clean.rglob("*.wav")), data)  # the list the recipes use
+    assert len(kept) == 6 and not any(p.name == "voices-A-Nooo.wav" for p in kept)
+    assert shouts.main(["--clean", str(tmp_path / "none")]) == 2
+    assert "none/hedgewars-data: not a folder" in capsys.readouterr().out
