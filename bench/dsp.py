@@ -4,6 +4,7 @@
     python bench/dsp.py --crossover   # conv1d vs FFT over filter lengths (sets dsp.FFT_MIN_SPAN)
     python bench/dsp.py --busy 1      # every table idle, then with one core taken
     python bench/dsp.py --rows        # the denoiser's gain network: channels-first vs rows
+    python bench/dsp.py --int8        # one hidden layer of it: float32 against int8, by width
 
 Prints seconds per call (best of --repeat) and ratios against the lab's per-tap roll loop, the
 reference timed in the same run. Targets (issue 2): auto >= 5x faster than the roll loop, and
@@ -13,6 +14,17 @@ within 10% of the faster of conv1d / FFT on each shape.
 inputs) as it ran until session 22 (``conv1d`` on a channels-first copy, the output copied back
 to rows) and as it runs now (``MIMOFIRCNN.stream(rows=True)``: one matrix product per tap),
 interleaved, best and median of 3 x --repeat rounds.
+
+``--int8`` asks whether int8 products would pay for a wider gain network (issue 16, session
+40; nothing in the package changes). For one dilated hidden layer (3 taps, ``width`` features
+in and out) at widths 256 (the shipped network), 320 and 384, on 32 frames (a quarter of a
+second at 16 kHz) and 1250 (the CLI's 10 s block), it times ``dsp.mimo_fir_rows`` in float32,
+as the network runs it, against the same filter with its three shifted copies laid side by
+side and one product with int8 weights and activations quantised per call
+(``quantize_dynamic``, fbgemm). Medians of 3 x --repeat interleaved rounds, each as a multiple
+of float32 at width 256 timed in the same run. ``error``: the int8 output's largest difference
+from float32's over float32's largest magnitude, on random rows and taps drawn as the
+network's are: what quantising costs before any training, not a trained network's SI-SDR.
 """
 
 from __future__ import annotations
@@ -21,7 +33,9 @@ import audiocnn  # noqa: F401  (first: sets OpenMP's wait policy before torch lo
 
 # isort: split
 import argparse
+import statistics
 import time
+import warnings
 from collections.abc import Callable
 
 import torch
@@ -43,18 +57,25 @@ def lab_roll_loop(signal: torch.Tensor, filter: torch.Tensor) -> torch.Tensor:
     return z
 
 
-def best_times(fns: dict[str, Callable[[], torch.Tensor]], repeat: int) -> dict[str, float]:
-    """Best-of-``repeat`` seconds per call, the candidates interleaved round by round so that
-    a slow spell of the machine hits all of them alike."""
+def interleaved_times(
+    fns: dict[str, Callable[[], torch.Tensor]], rounds: int
+) -> dict[str, list[float]]:
+    """Seconds per call of each candidate over ``rounds`` rounds, the candidates interleaved
+    round by round so that a slow spell of the machine hits all of them alike."""
     for fn in fns.values():
         fn()  # warm-up
     times: dict[str, list[float]] = {name: [] for name in fns}
-    for _ in range(repeat):
+    for _ in range(rounds):
         for name, fn in fns.items():
             start = time.perf_counter()
             fn()
             times[name].append(time.perf_counter() - start)
-    return {name: min(ts) for name, ts in times.items()}
+    return times
+
+
+def best_times(fns: dict[str, Callable[[], torch.Tensor]], repeat: int) -> dict[str, float]:
+    """Best-of-``repeat`` seconds per call, interleaved (:func:`interleaved_times`)."""
+    return {name: min(ts) for name, ts in interleaved_times(fns, repeat).items()}
 
 
 def bench_network(n_features: list[int], n_taps: int, repeat: int) -> dict[str, float]:
@@ -107,20 +128,59 @@ def gain_network(repeat: int) -> None:
         return net.stream(rows, None, rows=True)[0]
 
     fns = {"channels-first (before)": channels_first, "rows (now)": time_major}
-    times: dict[str, list[float]] = {name: [] for name in fns}
     with torch.no_grad():
         torch.testing.assert_close(time_major(), channels_first(), rtol=1e-4, atol=1e-4)
-        for _ in range(3 * repeat):
-            for name, fn in fns.items():
-                start = time.perf_counter()
-                fn()
-                times[name].append(time.perf_counter() - start)
+        times = interleaved_times(fns, 3 * repeat)
     frames, inputs = rows.shape[1:]
     print(f"\nthe shipped denoiser's gain network, 10 s ({frames} frames x {inputs} inputs)")
     print(f"  {'path':<26}{'best ms':>9}{'median ms':>11}")
     for name, ts in times.items():
         ts.sort()
         print(f"  {name:<26}{1e3 * ts[0]:>9.1f}{1e3 * ts[len(ts) // 2]:>11.1f}")
+
+
+def int8_products(repeat: int, widths=(256, 320, 384), frames=(32, 1250), taps=3) -> None:
+    from torch.ao.quantization import quantize_dynamic
+
+    g = torch.Generator().manual_seed(0)
+    print(f"\none hidden layer of the gain network ({taps} taps), float32 against int8")
+    for n in frames:
+        calls = max(1, 2000 // n)  # about the same work a round at every length
+        fns, errors = {}, {}
+        for width in widths:
+            H = torch.empty(taps, width, width).uniform_(-1, 1, generator=g) / (taps * width) ** 0.5
+            x = torch.randn(1, n, width, generator=g).tanh()
+            linear = torch.nn.Linear(taps * width, width, bias=False)
+            with torch.no_grad():  # the taps as one matrix, for the copies side by side
+                linear.weight.copy_(H.flip(0).permute(1, 0, 2).reshape(-1, width).T)
+            with warnings.catch_warnings():  # eager-mode quantisation is moving to torchao
+                warnings.simplefilter("ignore")
+                int8 = quantize_dynamic(torch.nn.Sequential(linear), {torch.nn.Linear}, torch.qint8)
+
+            def exact(x=x, H=H) -> torch.Tensor:
+                return dsp.mimo_fir_rows(x, H)
+
+            def quantised(x=x, int8=int8) -> torch.Tensor:
+                padded = torch.nn.functional.pad(x, (0, 0, taps - 1, 0))
+                side_by_side = padded.unfold(1, taps, 1).flatten(2)
+                return int8(side_by_side)
+
+            with torch.no_grad():
+                y = exact()
+                errors[width] = float((quantised() - y).abs().max() / y.abs().max())
+            for kind, fn in (("float32", exact), ("int8", quantised)):
+                fns[(width, kind)] = lambda fn=fn, calls=calls: [fn() for _ in range(calls)]
+        with torch.no_grad():
+            times = interleaved_times(fns, 3 * repeat)
+        reference = statistics.median(times[(widths[0], "float32")])
+        print(f"  {n} frames a call: median ms, x float32 at width {widths[0]}, error")
+        for (width, kind), ts in times.items():
+            median = statistics.median(ts)
+            error = f"{errors[width]:.1e}" if kind == "int8" else ""
+            print(
+                f"  {width:>5} {kind:<8}{1e3 * median / calls:>8.3f}"
+                f"{median / reference:>7.2f}{error:>10}"
+            )
 
 
 def report(title: str, times: dict[str, float]) -> None:
@@ -161,6 +221,7 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=10)
     parser.add_argument("--crossover", action="store_true")
     parser.add_argument("--rows", action="store_true", help="the denoiser's gain network")
+    parser.add_argument("--int8", action="store_true", help="a hidden layer: float32 vs int8")
     add_busy_option(parser)
     args = parser.parse_args()
     runtime.configure()
@@ -174,6 +235,9 @@ def measure(args) -> None:
         return
     if args.rows:
         gain_network(args.repeat)
+        return
+    if args.int8:
+        int8_products(args.repeat)
         return
     report(
         "lab network: features [1, 5, 1], taps [40, 40], 60 s @ 16 kHz",
