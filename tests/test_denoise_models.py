@@ -295,6 +295,35 @@ def test_a_wider_deep_filter_starts_from_a_narrower_ones_weights(tmp_path, pitch
         small_spectral(deep_filter_bins=5, deep_filter_scale_bins=6)
 
 
+@pytest.mark.parametrize("changes", [{}, {"pitch_features": True, "spectral_context": 30}])
+def test_a_wider_gain_network_starts_from_a_narrower_ones_weights(tmp_path, changes):
+    torch.manual_seed(5)
+    design = {
+        "noise_floor_features": True,
+        "spectral_taps": (1, 3, 2),
+        "spectral_dilations": (1, 2, 1),
+    }
+    narrow = small_spectral(**design, deep_filter_bins=5)
+    # the wider one may have more inputs too: fit_weights widens both ways at once
+    wide = small_spectral(
+        **design, **changes, deep_filter_bins=5, spectral_hidden=13, pitch_lags=(4, 40)
+    )
+    x = _starts_as(narrow, wide, tmp_path)
+    layers = wide.gains.layers
+    for layer in layers[:-1]:  # the new features: taps in drawn, bias 0
+        assert layer.taps[..., 8:].abs().sum() > 0 and not layer.bias[8:].any()
+    for layer in layers[1:]:  # and zero taps out of them
+        assert not layer.taps[:, 8:].any()
+    from audiocnn import checkpoint
+
+    saved = checkpoint.load(tmp_path / "narrower.pt")["state_dict"]
+    for name, value in wide.fit_weights(saved).items():  # the same draw every time (soups)
+        torch.testing.assert_close(value, wide.state_dict()[name], rtol=0, atol=0)
+    with torch.no_grad():  # once trained, the new features are heard
+        layers[-1].taps[:, 8:] = 0.5
+        assert not torch.allclose(wide(x), narrow(x), atol=1e-3)
+
+
 def test_deep_filter_starts_silent_then_filters_each_low_bin_over_its_last_frames():
     torch.manual_seed(4)
     plain = small_spectral(deep_filter_bins=0)

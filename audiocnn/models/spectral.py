@@ -368,18 +368,20 @@ class SpectralMaskDenoiser(nn.Module):
 
     def fit_weights(self, weights: dict) -> dict:
         """``weights`` of a narrower design made to fit this one: without pitch features, with
-        a deep filter over fewer of the lowest bins, or without the context branch (``[train]
-        init``), or several of these. The gain network's first layer gets zero taps from the
-        new inputs and its last layer zero taps and bias for the new bins' filter taps, so it
-        starts out giving exactly what the weights gave (with ``deep_filter_scale_bins`` set to
-        the weights' bins); a new context branch starts as its moving average (its taps are not
-        in ``weights``)."""
+        a deep filter over fewer of the lowest bins, without the context branch, or with
+        fewer hidden features (``[train] init``), or several of these. The gain network's
+        first layer gets zero taps from the new inputs and its last layer zero taps and bias
+        for the new bins' filter taps; new hidden features get zero taps out (see
+        :meth:`_widen_hidden`); so it starts out giving exactly what the weights gave (with
+        ``deep_filter_scale_bins`` set to the weights' bins). A new context branch starts as
+        its moving average (its taps are not in ``weights``)."""
         first, last = "gains.layers.0.taps", f"gains.layers.{len(self.gains.layers) - 1}"
         own = self.state_dict()
-        old_in, old_out = weights.get(first), weights.get(f"{last}.taps")
-        context = 0 if self.context_fir is None else self.context_fir.taps.shape[1]
-        if old_in is None or old_out is None or self.recurrent is not None:
+        if self.recurrent is not None or first not in weights or f"{last}.taps" not in weights:
             return weights  # nothing this knows how to widen; the shape check will say
+        weights = self._widen_hidden(weights)
+        old_in, old_out = weights[first], weights[f"{last}.taps"]
+        context = 0 if self.context_fir is None else self.context_fir.taps.shape[1]
         was_context = context if "context_fir.taps" in weights else 0
         if was_context and not context:
             return weights  # a branch this design lacks; the key check will say
@@ -410,6 +412,39 @@ class SpectralMaskDenoiser(nn.Module):
                 value = weights[name].new_zeros(own[name].shape)
                 value[..., :kept] = weights[name][..., :kept]
                 weights[name] = value
+        return weights
+
+    def _widen_hidden(self, weights: dict) -> dict:
+        """``weights`` of a gain network with fewer hidden features (``spectral_hidden``) given
+        this one's: the old features keep their taps and biases; each new one gets taps in
+        from the old features drawn as :class:`MIMOFIR`'s ``init="fan"`` draws them, and zero
+        taps out and zero bias, so that the network gives exactly what the weights gave while
+        the new features' outgoing taps still get gradients. The draws come from a generator
+        seeded with 0: a soup (``recipes/denoise/soup.py``) widens the narrower weights to the
+        very point a run from them started."""
+        layers = self.gains.layers
+        old = [weights.get(f"gains.layers.{i}.taps") for i in range(len(layers))]
+        if any(t is None for t in old) or old[0].shape[2] >= layers[0].taps.shape[2]:
+            return weights
+        generator = torch.Generator().manual_seed(0)
+        weights = dict(weights)
+        for i, layer in enumerate(layers):
+            name, taps = f"gains.layers.{i}", old[i]
+            n_taps, n_in, n_out = layer.taps.shape
+            rows, columns = taps.shape[1:]  # the first layer's rows (inputs): fit_weights
+            if i == len(layers) - 1:
+                n_out = columns  # the outputs (gains, deep filter taps): fit_weights
+            if taps.shape[0] != n_taps or (i and rows > n_in) or columns > n_out:
+                return weights  # another design; the shape check will say
+            spread = math.sqrt(2.0 / (n_taps * (n_in + n_out)))  # MIMOFIR's "fan" draw
+            drawn = torch.randn(n_taps, rows, n_out - columns, generator=generator)
+            grown = torch.cat([taps, spread * drawn.to(taps.dtype)], 2)  # taps in: drawn
+            if i:  # the new features of the layer below: zero taps out of them
+                grown = torch.cat([grown, grown.new_zeros(n_taps, n_in - rows, n_out)], 1)
+            weights[f"{name}.taps"] = grown
+            bias = weights.get(f"{name}.bias")
+            if bias is not None and bias.shape[0] < n_out:
+                weights[f"{name}.bias"] = torch.cat([bias, bias.new_zeros(n_out - bias.shape[0])])
         return weights
 
     def _deep_filter(self, gated, low, taps, past):
