@@ -57,6 +57,8 @@ class Denoiser:
         model, removes = self.model, ""
         if isinstance(model, AttenuationLimit):
             model, removes = model.model, f", at most {model.limit_db:g} dB removed"
+        if getattr(model, "int8_products", False):
+            removes += ", int8 products"
         return f"Denoiser({type(model).__name__}, {self.sample_rate} Hz, {self.path}{removes})"
 
 
@@ -91,12 +93,16 @@ class GenreClassifier:
 
 
 def load_denoiser(
-    path: str | os.PathLike | None = None, *, limit_db: float | None = None
+    path: str | os.PathLike | None = None,
+    *,
+    limit_db: float | None = None,
+    int8: bool = False,
 ) -> Denoiser:
     """The denoiser of a checkpoint; the weights shipped with audiocnn when ``path`` is None,
     and their gentler variant (more noise left, more speech kept) when it is ``"gentle"``.
     ``limit_db``: remove at most this many dB (the output mixed with the input; a milder
-    effect, e.g. 12).
+    effect, e.g. 12). ``int8``: int8 products in the gain network, faster on a CPU; the
+    output is not bit for bit the float32 one's (``docs/speed.md`` says what it costs).
 
     Raises:
         CheckpointError: not a usable denoiser checkpoint (one line naming it).
@@ -107,7 +113,7 @@ def load_denoiser(
 
     runtime.configure()  # the command line's threads: the same results, bit for bit
     path = weights_path(path)
-    model, rate = load(path, limit_db)
+    model, rate = load(path, limit_db, int8=int8)
     return Denoiser(model, rate, path)
 
 

@@ -6,7 +6,9 @@ Every layer is causal, so a network of them can be run on a long signal in block
 
 from __future__ import annotations
 
+import copy
 import math
+import warnings
 from collections.abc import Sequence
 
 import torch
@@ -111,6 +113,69 @@ class MIMOFIR(nn.Module):
         return f"{in_features}, {out_features}, n_taps={n_taps}, dilation={self.dilation}"
 
 
+class Int8MIMOFIR(nn.Module):
+    """A trained :class:`MIMOFIR` for inputs within [-1, 1] (a tanh's outputs) with int8
+    products, for inference on a CPU: its taps as int8 (one scale per output feature) and its
+    inputs quantised to 7 bits per call (``torch.ao``'s dynamic quantisation, fbgemm on x86).
+
+    The ``n_taps`` shifted copies of the rows are laid side by side and taken through one
+    int8 product (``mimo_fir_rows``'s ``"unfold"`` layout). Dynamic quantisation scales each
+    call's inputs by their own range, which would make a row's output depend on the rows it
+    came with; a first row holding 1 and -1 pins that range to [-1, 1], so each output row
+    depends on its own inputs alone and streaming in blocks still equals the whole signal.
+    Its output differs from the float32 layer's by the 7-bit rounding: about 1% of its range
+    on random inputs (``python bench/dsp.py --int8``); what a trained network loses is
+    measured in ``docs/speed.md``.
+
+    Shape:
+        ``(batch, time, F)`` rows -> ``(batch, time, G)``; needs ``F >= 2``
+    """
+
+    def __init__(self, layer: MIMOFIR) -> None:
+        super().__init__()
+        from torch.ao.quantization import per_channel_dynamic_qconfig, quantize_dynamic
+
+        taps = layer.taps.detach().float()
+        n_taps, n_in, n_out = taps.shape
+        if n_in < 2:
+            raise ValueError(f"int8 products need at least 2 input features, got {n_in}")
+        self.register_buffer("taps", taps, persistent=False)  # its shape, for the state
+        self.dilation = layer.dilation
+        linear = nn.Linear(n_in * n_taps, n_out, bias=layer.bias is not None)
+        with torch.no_grad():  # column (f, j) meets row t + j * dilation: tap n_taps - 1 - j
+            linear.weight.copy_(taps.flip(0).permute(1, 0, 2).reshape(-1, n_out).T)
+            if layer.bias is not None:
+                linear.bias.copy_(layer.bias.detach())
+        with warnings.catch_warnings():  # eager-mode quantisation is moving to torchao
+            warnings.simplefilter("ignore")
+            self.product = quantize_dynamic(
+                nn.Sequential(linear), {nn.Linear: per_channel_dynamic_qconfig}, torch.qint8
+            )
+
+    @property
+    def context(self) -> int:
+        return (self.taps.shape[0] - 1) * self.dilation
+
+    def rows(self, x: torch.Tensor, history: torch.Tensor | None = None) -> torch.Tensor:
+        batch, time, features = x.shape
+        if history is None:
+            history = x.new_zeros(batch, self.context, features)
+        pin = x.new_zeros(batch, 1, features)
+        pin[..., 0], pin[..., 1] = 1.0, -1.0  # its output row is dropped below
+        padded = torch.cat([pin, history.to(x.dtype), x], 1)
+        shifted = padded.unfold(1, self.context + 1, 1)[..., :: self.dilation]
+        side_by_side = shifted.reshape(batch, time + 1, -1).float()
+        return self.product(side_by_side)[:, 1:].to(x.dtype)
+
+    def forward(self, x: torch.Tensor, history: torch.Tensor | None = None) -> torch.Tensor:
+        past = None if history is None else history.transpose(1, 2)
+        return self.rows(x.transpose(1, 2), past).transpose(1, 2)
+
+    def extra_repr(self) -> str:
+        n_taps, in_features, out_features = self.taps.shape
+        return f"{in_features}, {out_features}, n_taps={n_taps}, dilation={self.dilation}, int8"
+
+
 class FIRCNN(nn.Module):
     """Single-channel FIR CNN: FIR filters with tanh between layers (the lab's Task 1).
 
@@ -207,6 +272,16 @@ class MIMOFIRCNN(nn.Module):
             if i < len(self.layers) - 1:
                 x = torch.tanh(x)
         return x, new_state
+
+
+def int8_products(cnn: MIMOFIRCNN) -> MIMOFIRCNN:
+    """A copy of a trained :class:`MIMOFIRCNN` whose layers after the first (their inputs are
+    tanh outputs, within [-1, 1]) take int8 products (:class:`Int8MIMOFIR`); the first, whose
+    inputs have no such bound, stays as it is. For inference only."""
+    quantised = copy.deepcopy(cnn)
+    for i in range(1, len(cnn.layers)):
+        quantised.layers[i] = Int8MIMOFIR(cnn.layers[i])
+    return quantised
 
 
 def next_history(

@@ -1,7 +1,7 @@
 """Real-time factor of the shipped denoiser through the CLI's file path, idle and busy.
 
     python bench/denoise_speed.py [--seconds 120] [--rate 16000] [--checkpoint PT] [--busy N]
-                                  [--folder DIR]
+                                  [--folder DIR] [--int8]
 
 A generated noisy recording (tones under pink-ish noise, ``--seconds`` long, 16-bit WAV) is
 denoised file to file with the shipped weights and each ``--checkpoint`` (``denoise_file``: read
@@ -12,6 +12,8 @@ in the same run, is textbook spectral subtraction on the same samples
 (``denoise_array``) over every audio file under DIR, back to back, 16 kHz mono as ``compare``
 reads them: many short files cost more per second than one long file (each starts a stream and
 ends it with the network's latency of silence).
+``--int8`` times each denoiser again with int8 products in its gain network
+(``SpectralMaskDenoiser.int8``).
 Real-time factor = processing seconds / audio seconds (target: <= 0.01 busy).
 ``--busy N`` prints the table again with N cores kept busy by other processes.
 """
@@ -95,6 +97,7 @@ def main() -> None:
     parser.add_argument(
         "--folder", type=Path, help="also time the offline path on the audio files under DIR"
     )
+    parser.add_argument("--int8", action="store_true", help="also each with int8 products")
     add_busy_option(parser)
     args = parser.parse_args()
     if args.folder and not list_audio_files(args.folder):
@@ -103,6 +106,9 @@ def main() -> None:
     print(f"torch {torch.__version__}, {torch.get_num_threads()} threads")
     models = {"audiocnn shipped": load_denoiser()}
     models.update({f"audiocnn {path}": load_denoiser(path) for path in args.checkpoint})
+    if args.int8:
+        paths = {"audiocnn shipped": None} | {f"audiocnn {p}": p for p in args.checkpoint}
+        models.update({f"{name}, int8": load_denoiser(p, int8=True) for name, p in paths.items()})
     with tempfile.TemporaryDirectory() as tmp:
         recording = Path(tmp) / "noisy.wav"
         wav = make_recording(recording, args.seconds, args.rate)

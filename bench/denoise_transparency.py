@@ -1,7 +1,7 @@
 """Does a denoiser leave clean speech alone, and does it care how loud the input is?
 
     python bench/denoise_transparency.py [--speech DIR] [--pairs DIR] [--checkpoint PT ...]
-        [--limit-db DB ...]
+        [--limit-db DB ...] [--int8]
 
 1. Transparency: every clean recording under ``--speech`` (default: the out-of-distribution
    validation speech, data/denoise_broad/val_ood/speech) through each denoiser, with no noise
@@ -14,7 +14,8 @@
 
 The reference, run in the same process on the same files, is textbook spectral subtraction
 (``audiocnn.denoise.compare``). Models: the shipped weights, their gentle variant and each
-``--checkpoint``; each also with every ``--limit-db`` (at most that many dB removed).
+``--checkpoint``; each also with every ``--limit-db`` (at most that many dB removed) and, with
+``--int8``, each of those again with int8 products in its gain network.
 """
 
 from __future__ import annotations
@@ -76,9 +77,10 @@ def main() -> None:
         default=[],
         help="also each denoiser removing at most this many dB (repeatable)",
     )
+    parser.add_argument("--int8", action="store_true", help="also with int8 products")
     args = parser.parse_args()
     methods: dict[str, Callable] = {"spectral subtraction (reference)": spectral_subtraction}
-    methods |= audiocnn_methods(args.checkpoint, args.limit_db)
+    methods |= audiocnn_methods(args.checkpoint, args.limit_db, args.int8)
     speech = [load_audio(p, RATE)[0][0].double().numpy() for p in audio_files_in(args.speech)]
     pairs = []
     for clean_path, noisy_path in zip(*find_pairs(args.pairs), strict=True):

@@ -133,3 +133,44 @@ def test_an_attenuation_limit_in_the_api_and_on_the_command_line(tmp_path, capsy
     assert cli.main([str(src), "-o", str(tmp_path / "x.wav"), "--limit-db", "0", "--quiet"]) == 2
     assert "attenuation limit must be a number of dB above 0" in capsys.readouterr().err
     assert not (tmp_path / "x.wav").exists()
+
+
+def test_int8_products_in_the_api_and_on_the_command_line(tmp_path, capsys):
+    from dataclasses import asdict
+
+    from audiocnn import checkpoint
+    from audiocnn.denoise import cli
+    from audiocnn.models import SeedFIRDenoiserConfig, model_of
+
+    src = tmp_path / "in.wav"
+    noisy = tone(300, 1.0, 16000) + 0.1 * np.random.default_rng(2).standard_normal(16000)
+    sf.write(src, noisy.astype(np.float32), 16000)
+    full, int8 = audiocnn.load_denoiser(), audiocnn.load_denoiser(int8=True)
+    assert "int8 products" in repr(int8) and "int8" not in repr(full)
+    a, b = full.denoise(noisy, 16000), int8.denoise(noisy, 16000)
+    assert not np.array_equal(a, b)
+    assert np.linalg.norm(b - a) < 0.05 * np.linalg.norm(a)  # the 7-bit rounding, no more
+    int8.denoise_file(src, tmp_path / "api.wav")  # in blocks: the same as the whole
+    whole = int8.denoise(sf.read(src, dtype="float32")[0], 16000)  # the samples the file holds
+    np.testing.assert_allclose(sf.read(tmp_path / "api.wav")[0], whole, rtol=0, atol=1 / 32768)
+    out = tmp_path / "cli.wav"
+    assert cli.main([str(src), "-o", str(out), "--int8", "--quiet"]) == 0
+    assert (tmp_path / "api.wav").read_bytes() == out.read_bytes()
+    seed = tmp_path / "seed.pt"  # a design without a gain network to quantise
+    config = SeedFIRDenoiserConfig()
+    checkpoint.save(
+        seed,
+        {
+            "task": "denoise",
+            "model_name": "SeedFIRDenoiser",
+            "model_config": asdict(config),
+            "sample_rate": 16000,
+            "state_dict": model_of(config).state_dict(),
+        },
+    )
+    argv = [str(src), "-o", str(tmp_path / "x.wav"), "--checkpoint", str(seed), "--int8"]
+    assert cli.main([*argv, "--quiet"]) == 2
+    assert (
+        "int8 products need the spectral denoiser, not SeedFIRDenoiser" in capsys.readouterr().err
+    )
+    assert not (tmp_path / "x.wav").exists()

@@ -89,3 +89,33 @@ def test_mimofir_fan_init_uses_each_filters_fan_in_and_rejects_unknown_draws():
     assert MIMOFIR(128, 64, 3).taps.std().item() < 0.5 * expected  # the lab's draw is smaller
     with pytest.raises(ValueError, match="init"):
         MIMOFIR(2, 2, 3, init="xavier")
+
+
+def test_int8_layer_is_close_to_float32_and_each_row_depends_on_its_own_inputs_alone():
+    from audiocnn.layers import Int8MIMOFIR, int8_products
+
+    torch.manual_seed(2)
+    net = MIMOFIRCNN([1, 3, 3], [6, 32, 32, 5], dilations=[1, 2, 1], bias=True, init="fan")
+    with torch.no_grad():
+        for layer in net.layers:
+            layer.bias.normal_()
+    quantised = int8_products(net)
+    assert not isinstance(quantised.layers[0], Int8MIMOFIR)  # its inputs have no bound
+    assert all(isinstance(layer, Int8MIMOFIR) for layer in quantised.layers[1:])
+    assert not any(isinstance(layer, Int8MIMOFIR) for layer in net.layers)  # a copy
+    x = 3 * torch.randn(2, 400, 6)
+    with torch.no_grad():
+        exact, y = net.stream(x, None, rows=True)[0], quantised.stream(x, None, rows=True)[0]
+        assert not torch.equal(y, exact)
+        assert (y - exact).abs().max() < 0.03 * exact.abs().max()  # 7-bit inputs, 8-bit taps
+        # A block's range does not set its rounding (the pinned range): streaming is exact,
+        # whatever the blocks' sizes, and so is one row alone.
+        state, pieces = None, []
+        for start, stop in ((0, 1), (1, 7), (7, 150), (150, 400)):
+            piece, state = quantised.stream(x[:, start:stop], state, rows=True)
+            pieces.append(piece)
+        torch.testing.assert_close(torch.cat(pieces, 1), y, rtol=0, atol=1e-6)
+        channels_first = quantised(x.transpose(1, 2)).transpose(1, 2)
+        torch.testing.assert_close(channels_first, y, rtol=0, atol=1e-6)
+    with pytest.raises(ValueError, match="at least 2 input features"):
+        Int8MIMOFIR(MIMOFIR(1, 4, 3))

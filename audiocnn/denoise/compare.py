@@ -98,9 +98,9 @@ def _deepfilternet() -> Callable[[np.ndarray], np.ndarray]:
 
 
 def checkpoint_method(
-    checkpoint: Path | None, limit_db: float | None = None
+    checkpoint: Path | None, limit_db: float | None = None, int8: bool = False
 ) -> Callable[[np.ndarray], np.ndarray]:
-    model, rate = pipeline.load_denoiser(checkpoint, limit_db)
+    model, rate = pipeline.load_denoiser(checkpoint, limit_db, int8=int8)
 
     def run(noisy: np.ndarray) -> np.ndarray:
         wav = torch.from_numpy(noisy.astype(np.float32))[None]
@@ -118,7 +118,7 @@ EXTERNAL = {
 
 
 def methods(
-    checkpoints: list[Path], limits_db: list[float] = ()
+    checkpoints: list[Path], limits_db: list[float] = (), int8: bool = False
 ) -> tuple[dict[str, Callable], list[str]]:
     """The methods to run and notes on the ones skipped."""
     found: dict[str, Callable] = {
@@ -134,14 +134,15 @@ def methods(
                 f"{name} skipped: {error.name or error} not installed "
                 "(pip install 'audiocnn[bench]')"
             )
-    return found | audiocnn_methods(checkpoints, limits_db), notes
+    return found | audiocnn_methods(checkpoints, limits_db, int8), notes
 
 
 def audiocnn_methods(
-    checkpoints: list[Path], limits_db: list[float] = ()
+    checkpoints: list[Path], limits_db: list[float] = (), int8: bool = False
 ) -> dict[str, Callable[[np.ndarray], np.ndarray]]:
     """Our denoisers by name: the shipped weights and their variants (those installed), then
-    each of ``checkpoints``; each also with every attenuation limit of ``limits_db``."""
+    each of ``checkpoints``; each also with every attenuation limit of ``limits_db``, and
+    with ``int8``, each of those again with int8 products."""
     shipped = {"shipped": pipeline.SHIPPED_WEIGHTS} | {
         f"shipped, {name}": path for name, path in pipeline.SHIPPED_VARIANTS.items()
     }
@@ -152,6 +153,13 @@ def audiocnn_methods(
         found[f"audiocnn ({name})"] = checkpoint_method(path)
         for limit in limits_db:
             found[f"audiocnn ({name}, limit {limit:g} dB)"] = checkpoint_method(path, limit)
+    if int8:
+        for name, path in ours.items():
+            found[f"audiocnn ({name}, int8)"] = checkpoint_method(path, int8=True)
+            for limit in limits_db:
+                found[f"audiocnn ({name}, limit {limit:g} dB, int8)"] = checkpoint_method(
+                    path, limit, int8=True
+                )
     return found
 
 
@@ -160,11 +168,13 @@ def compare(
     checkpoints: list[Path] | None = None,
     gain_db: float = 0.0,
     limits_db: list[float] = (),
+    int8: bool = False,
 ) -> dict:
     """Scores per method (and per SNR group) on the pairs under ``root``, every mixture and
     its clean signal first scaled by ``gain_db`` (to see whether a method depends on level);
-    our denoisers also with each attenuation limit of ``limits_db``."""
-    found, notes = methods(list(checkpoints or []), list(limits_db))
+    our denoisers also with each attenuation limit of ``limits_db`` and, with ``int8``, with
+    int8 products."""
+    found, notes = methods(list(checkpoints or []), list(limits_db), int8)
     audio = []
     for noisy_path, clean, noisy in pipeline.load_pairs(root, RATE):
         clean, noisy = (x * 10 ** (gain_db / 20) for x in (clean, noisy))

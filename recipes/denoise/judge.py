@@ -34,7 +34,6 @@ from pick import (  # noqa: E402
     paired,
 )
 
-from audiocnn import checkpoint  # noqa: E402
 from audiocnn.denoise import pipeline  # noqa: E402
 
 
@@ -73,6 +72,11 @@ def main(argv: list[str] | None = None) -> int:
         required=True,
         help="a clean/ + noisy/ folder of snrNN_ mixtures (data/denoise_broad/val_ood_more)",
     )
+    parser.add_argument(
+        "--int8",
+        action="store_true",
+        help="the checkpoints with int8 products (SpectralMaskDenoiser.int8), the reference not",
+    )
     add_digits_option(parser)
     args = parser.parse_args(argv)
     if any(not_pairs(folder) for folder in args.pairs):
@@ -94,10 +98,10 @@ def main(argv: list[str] | None = None) -> int:
         print(describe("reference", reference, reference, d))
         smallest = {}
         for label, path in candidates:
-            model, _ = checkpoint.load_model(path, "denoise")
+            model, _ = pipeline.load_denoiser(path, int8=args.int8)
             gains = pipeline.folder_improvements(model, root, rate, False)[1]
             lines, nine = judge(gains, reference_gains, names, d)
-            print(f"{label} ({path}):")
+            print(f"{label} ({path}{', int8' if args.int8 else ''}):")
             print("\n".join(lines))
             smallest[label] = min(nine)
         print(f"{root}: smallest of the nine margins (whole set and each half, every SNR)")
