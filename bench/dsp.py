@@ -15,16 +15,17 @@ inputs) as it ran until session 22 (``conv1d`` on a channels-first copy, the out
 to rows) and as it runs now (``MIMOFIRCNN.stream(rows=True)``: one matrix product per tap),
 interleaved, best and median of 3 x --repeat rounds.
 
-``--int8`` asks whether int8 products would pay for a wider gain network (issue 16, session
-40; nothing in the package changes). For one dilated hidden layer (3 taps, ``width`` features
-in and out) at widths 256 (the shipped network), 320 and 384, on 32 frames (a quarter of a
-second at 16 kHz) and 1250 (the CLI's 10 s block), it times ``dsp.mimo_fir_rows`` in float32,
-as the network runs it, against the same filter with its three shifted copies laid side by
-side and one product with int8 weights and activations quantised per call
+``--int8`` asks whether int8 products would pay for a wider gain network (issue 16, sessions
+40-41). For one hidden layer (3 taps, ``width`` features in and out) at widths 256 (the
+shipped network), 320 and 384, on 32 frames (a quarter of a second at 16 kHz) and 1250 (the
+CLI's 10 s block), it times ``dsp.mimo_fir_rows`` in float32, as the network runs it, against
+``layers.Int8MIMOFIR``, as ``--int8`` runs it: the three shifted copies laid side by side and
+one product with int8 taps (one scale per output feature) and 7-bit inputs pinned to [-1, 1]
 (``quantize_dynamic``, fbgemm). Medians of 3 x --repeat interleaved rounds, each as a multiple
 of float32 at width 256 timed in the same run. ``error``: the int8 output's largest difference
 from float32's over float32's largest magnitude, on random rows and taps drawn as the
-network's are: what quantising costs before any training, not a trained network's SI-SDR.
+network's are: what quantising costs before any training (what it costs a trained network's
+SI-SDR: ``docs/speed.md``).
 """
 
 from __future__ import annotations
@@ -35,7 +36,6 @@ import audiocnn  # noqa: F401  (first: sets OpenMP's wait policy before torch lo
 import argparse
 import statistics
 import time
-import warnings
 from collections.abc import Callable
 
 import torch
@@ -140,7 +140,7 @@ def gain_network(repeat: int) -> None:
 
 
 def int8_products(repeat: int, widths=(256, 320, 384), frames=(32, 1250), taps=3) -> None:
-    from torch.ao.quantization import quantize_dynamic
+    from audiocnn.layers import MIMOFIR, Int8MIMOFIR
 
     g = torch.Generator().manual_seed(0)
     print(f"\none hidden layer of the gain network ({taps} taps), float32 against int8")
@@ -148,22 +148,16 @@ def int8_products(repeat: int, widths=(256, 320, 384), frames=(32, 1250), taps=3
         calls = max(1, 2000 // n)  # about the same work a round at every length
         fns, errors = {}, {}
         for width in widths:
-            H = torch.empty(taps, width, width).uniform_(-1, 1, generator=g) / (taps * width) ** 0.5
+            layer = MIMOFIR(width, width, taps, init="fan")  # drawn as the network's are
+            int8 = Int8MIMOFIR(layer)  # as SpectralMaskDenoiser.int8 runs it
+            H = layer.taps.detach()
             x = torch.randn(1, n, width, generator=g).tanh()
-            linear = torch.nn.Linear(taps * width, width, bias=False)
-            with torch.no_grad():  # the taps as one matrix, for the copies side by side
-                linear.weight.copy_(H.flip(0).permute(1, 0, 2).reshape(-1, width).T)
-            with warnings.catch_warnings():  # eager-mode quantisation is moving to torchao
-                warnings.simplefilter("ignore")
-                int8 = quantize_dynamic(torch.nn.Sequential(linear), {torch.nn.Linear}, torch.qint8)
 
             def exact(x=x, H=H) -> torch.Tensor:
                 return dsp.mimo_fir_rows(x, H)
 
             def quantised(x=x, int8=int8) -> torch.Tensor:
-                padded = torch.nn.functional.pad(x, (0, 0, taps - 1, 0))
-                side_by_side = padded.unfold(1, taps, 1).flatten(2)
-                return int8(side_by_side)
+                return int8.rows(x)
 
             with torch.no_grad():
                 y = exact()
