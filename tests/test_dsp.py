@@ -169,7 +169,7 @@ def test_mimo_fir_fast_paths_equal_loop_reference(batch, n_in, n_out, n_taps, ti
         torch.testing.assert_close(
             dsp.mimo_fir(x, H, dilation=dilation, method=method), expected, **TOL
         )
-    for method in ("taps", "unfold", "auto"):
+    for method in ("taps", "unfold", "conv", "auto"):
         rows = dsp.mimo_fir_rows(x.transpose(1, 2), H, dilation=dilation, method=method)
         torch.testing.assert_close(rows.transpose(1, 2), expected, **TOL)  # time-major
 
@@ -180,7 +180,7 @@ def test_mimo_fir_rows_streams_with_history_and_checks_shapes():
     dilation, context = 3, 9
     whole = dsp.mimo_fir_rows(x, H, dilation=dilation)
     padded = torch.nn.functional.pad(x, (0, 0, context, 0))
-    for method in ("taps", "unfold"):
+    for method in ("taps", "unfold", "conv"):
         pieces = [
             dsp.mimo_fir_rows(
                 x[:, a:b], H, dilation=dilation, history=padded[:, a : a + context], method=method

@@ -13,7 +13,7 @@ import torch.nn.functional as F
 import torchaudio.functional as AF
 
 Method = Literal["auto", "conv", "fft"]
-RowsMethod = Literal["auto", "taps", "unfold"]
+RowsMethod = Literal["auto", "taps", "unfold", "conv"]
 
 # Where the block-FFT path starts to beat the direct conv1d path, in samples spanned by the filter
 # ((n_taps - 1) * dilation + 1). Measured with `python bench/dsp.py --crossover` on a 2-core x86
@@ -26,7 +26,9 @@ FFT_SIZE_FACTOR = 8
 # UNFOLD_MAX_VALUES. Without gradients on a 2-core x86 CPU, 128 taps x 32 features: 0.16 against
 # 1.9-2.1 ms for 1-20 rows (a streamed frame), 0.9 against 2.7 ms for 188 rows, 2.2 against
 # 4.1 ms for 600, but 14 against 5.6 ms for 1250; 3 taps x 256 features: 10-40% slower at any
-# length (docs/speed.md).
+# length (docs/speed.md). Longer than that, such filters go through conv1d on a channels-first
+# copy: 128 taps x 32 features on 1250 rows (the CLI's 10 s block), 2 threads, session 41:
+# 4.8 ms, against 7.4 unfolded and 16.4 one product per tap.
 UNFOLD_MIN_TAPS = 16
 UNFOLD_MAX_VALUES = 1 << 21
 
@@ -170,7 +172,8 @@ def mimo_fir_rows(
     path. ``method="unfold"`` lays the ``n_taps`` shifted copies side by side (``F * n_taps``
     columns) and takes one product with all taps at once: one call instead of ``n_taps``, which
     ``"auto"`` takes for long filters on few rows (``UNFOLD_MIN_TAPS``, ``UNFOLD_MAX_VALUES``),
-    as when a stream is fed a frame at a time.
+    as when a stream is fed a frame at a time; on more rows it takes ``method="conv"``
+    (:func:`mimo_fir_conv` on a channels-first copy).
 
     Args:
         history: the last ``(n_taps - 1) * dilation`` rows before ``x`` (streaming); zeros
@@ -189,8 +192,9 @@ def mimo_fir_rows(
     padded = _left_context(x, context, history, dim=1)
     if method == "auto":
         small = x.shape[0] * time * n_in * n_taps <= UNFOLD_MAX_VALUES
-        method = "unfold" if n_taps >= UNFOLD_MIN_TAPS and small else "taps"
-    if method == "unfold" and time == 0:
+        long = n_taps >= UNFOLD_MIN_TAPS
+        method = ("unfold" if small else "conv") if long else "taps"
+    if method in ("unfold", "conv") and time == 0:
         return x.new_zeros(x.shape[0], 0, n_out)
     if method == "unfold":
         # Row t, column (f, j): feature f of padded row t + j * dilation, which is S^(k d) x
@@ -198,8 +202,11 @@ def mimo_fir_rows(
         shifted = padded.unfold(1, context + 1, 1)[..., ::dilation]  # (batch, time, F, n_taps)
         taps = H.flip(0).permute(1, 0, 2).reshape(n_in * n_taps, n_out)
         return shifted.reshape(x.shape[0], time, n_in * n_taps) @ taps
+    if method == "conv":  # mimo_fir_conv on the padded rows, channels first
+        weight = H.permute(2, 1, 0).flip(-1)  # (G, F, n_taps)
+        return F.conv1d(padded.transpose(1, 2), weight, dilation=dilation).transpose(1, 2)
     if method != "taps":
-        raise ValueError(f"method must be 'auto', 'taps' or 'unfold', got {method!r}")
+        raise ValueError(f"method must be 'auto', 'taps', 'unfold' or 'conv', got {method!r}")
     y = x @ H[0]  # S^0 x
     for k in range(1, n_taps):
         start = context - k * dilation  # row t of S^(k d) x is row t + start of padded
