@@ -142,8 +142,8 @@ class Int8MIMOFIR(nn.Module):
         self.register_buffer("taps", taps, persistent=False)  # its shape, for the state
         self.dilation = layer.dilation
         linear = nn.Linear(n_in * n_taps, n_out, bias=layer.bias is not None)
-        with torch.no_grad():  # column (f, j) meets row t + j * dilation: tap n_taps - 1 - j
-            linear.weight.copy_(taps.flip(0).permute(1, 0, 2).reshape(-1, n_out).T)
+        with torch.no_grad():
+            linear.weight.copy_(dsp.side_by_side_taps(taps).T)
             if layer.bias is not None:
                 linear.bias.copy_(layer.bias.detach())
         with warnings.catch_warnings():  # eager-mode quantisation is moving to torchao

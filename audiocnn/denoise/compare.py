@@ -149,16 +149,13 @@ def audiocnn_methods(
     ours = {name: path for name, path in shipped.items() if path.exists()}
     ours |= {str(path): path for path in checkpoints}
     found = {}
-    for name, path in ours.items():
-        found[f"audiocnn ({name})"] = checkpoint_method(path)
-        for limit in limits_db:
-            found[f"audiocnn ({name}, limit {limit:g} dB)"] = checkpoint_method(path, limit)
-    if int8:
+    for quantised in (False, True) if int8 else (False,):
+        tag = ", int8" if quantised else ""
         for name, path in ours.items():
-            found[f"audiocnn ({name}, int8)"] = checkpoint_method(path, int8=True)
+            found[f"audiocnn ({name}{tag})"] = checkpoint_method(path, int8=quantised)
             for limit in limits_db:
-                found[f"audiocnn ({name}, limit {limit:g} dB, int8)"] = checkpoint_method(
-                    path, limit, int8=True
+                found[f"audiocnn ({name}, limit {limit:g} dB{tag})"] = checkpoint_method(
+                    path, limit, int8=quantised
                 )
     return found
 

@@ -34,6 +34,7 @@ from audiocnn.dsp.fir import (
     mimo_fir_conv,
     mimo_fir_fft,
     mimo_fir_rows,
+    side_by_side_taps,
 )
 from audiocnn.dsp.noise_floor import noise_floor, running_level
 from audiocnn.dsp.pool import conv1d_max_pool, conv_output_length
@@ -69,5 +70,6 @@ __all__ = [
     "pitch_strength",
     "running_level",
     "shift",
+    "side_by_side_taps",
     "voiced_share",
 ]

@@ -152,6 +152,15 @@ def mimo_fir(
     raise ValueError(f"method must be 'auto', 'conv' or 'fft', got {method!r}")
 
 
+def side_by_side_taps(H: torch.Tensor) -> torch.Tensor:
+    """The taps ``(n_taps, F, G)`` as one ``(F * n_taps, G)`` matrix for rows whose ``n_taps``
+    shifted copies lie side by side, oldest first (``padded.unfold(1, context + 1, 1)[...,
+    ::dilation]``): row (f, j) meets the copy ``S^(k d) x`` with ``k = n_taps - 1 - j``, so
+    the taps come in reverse order. :func:`mimo_fir_rows` ``method="unfold"`` and
+    :class:`~audiocnn.layers.Int8MIMOFIR` use it."""
+    return H.flip(0).permute(1, 0, 2).reshape(-1, H.shape[2])
+
+
 def mimo_fir_rows(
     x: torch.Tensor,
     H: torch.Tensor,
@@ -189,22 +198,19 @@ def mimo_fir_rows(
         raise ValueError(f"x must have shape (batch, time, F={H.shape[1]}), got {tuple(x.shape)}")
     n_taps, n_in, n_out = H.shape
     context, time = (n_taps - 1) * dilation, x.shape[1]
-    padded = _left_context(x, context, history, dim=1)
     if method == "auto":
         small = x.shape[0] * time * n_in * n_taps <= UNFOLD_MAX_VALUES
         long = n_taps >= UNFOLD_MIN_TAPS
         method = ("unfold" if small else "conv") if long else "taps"
+    if method == "conv" and time:  # channels first; mimo_fir_conv pads and checks history
+        past = None if history is None else history.transpose(1, 2)
+        return mimo_fir_conv(x.transpose(1, 2), H, dilation, past).transpose(1, 2)
+    padded = _left_context(x, context, history, dim=1)
     if method in ("unfold", "conv") and time == 0:
         return x.new_zeros(x.shape[0], 0, n_out)
     if method == "unfold":
-        # Row t, column (f, j): feature f of padded row t + j * dilation, which is S^(k d) x
-        # with k = n_taps - 1 - j: the taps in reverse order.
         shifted = padded.unfold(1, context + 1, 1)[..., ::dilation]  # (batch, time, F, n_taps)
-        taps = H.flip(0).permute(1, 0, 2).reshape(n_in * n_taps, n_out)
-        return shifted.reshape(x.shape[0], time, n_in * n_taps) @ taps
-    if method == "conv":  # mimo_fir_conv on the padded rows, channels first
-        weight = H.permute(2, 1, 0).flip(-1)  # (G, F, n_taps)
-        return F.conv1d(padded.transpose(1, 2), weight, dilation=dilation).transpose(1, 2)
+        return shifted.reshape(x.shape[0], time, n_in * n_taps) @ side_by_side_taps(H)
     if method != "taps":
         raise ValueError(f"method must be 'auto', 'taps', 'unfold' or 'conv', got {method!r}")
     y = x @ H[0]  # S^0 x
