@@ -1,5 +1,6 @@
 """The fast paths re-derived from the loop references, numpy, scipy and torch.nn."""
 
+import itertools
 import math
 
 import numpy as np
@@ -169,9 +170,15 @@ def test_mimo_fir_fast_paths_equal_loop_reference(batch, n_in, n_out, n_taps, ti
         torch.testing.assert_close(
             dsp.mimo_fir(x, H, dilation=dilation, method=method), expected, **TOL
         )
-    for method in ("taps", "unfold", "conv", "auto"):
-        rows = dsp.mimo_fir_rows(x.transpose(1, 2), H, dilation=dilation, method=method)
-        torch.testing.assert_close(rows.transpose(1, 2), expected, **TOL)  # time-major
+    bias = torch.randn(n_out, generator=g)
+    for method, grad in itertools.product(("taps", "unfold", "conv", "auto"), (True, False)):
+        with torch.set_grad_enabled(grad):  # without gradients "taps" adds in place
+            rows = dsp.mimo_fir_rows(x.transpose(1, 2), H, dilation=dilation, method=method)
+            torch.testing.assert_close(rows.transpose(1, 2), expected, **TOL)  # time-major
+            rows = dsp.mimo_fir_rows(
+                x.transpose(1, 2), H, dilation=dilation, bias=bias, method=method
+            )
+            torch.testing.assert_close(rows.transpose(1, 2), expected + bias[:, None], **TOL)
 
 
 def test_mimo_fir_rows_streams_with_history_and_checks_shapes():
@@ -180,20 +187,45 @@ def test_mimo_fir_rows_streams_with_history_and_checks_shapes():
     dilation, context = 3, 9
     whole = dsp.mimo_fir_rows(x, H, dilation=dilation)
     padded = torch.nn.functional.pad(x, (0, 0, context, 0))
-    for method in ("taps", "unfold", "conv"):
-        pieces = [
-            dsp.mimo_fir_rows(
-                x[:, a:b], H, dilation=dilation, history=padded[:, a : a + context], method=method
-            )
-            for a, b in [(0, 5), (5, 5), (5, 120), (120, 300)]
-        ]
+    for method, grad in itertools.product(("taps", "unfold", "conv"), (True, False)):
+        with torch.set_grad_enabled(grad):
+            pieces = [
+                dsp.mimo_fir_rows(
+                    x[:, a:b],
+                    H,
+                    dilation=dilation,
+                    history=padded[:, a : a + context],
+                    method=method,
+                )
+                for a, b in [(0, 5), (5, 5), (5, 120), (120, 300)]
+            ]
         torch.testing.assert_close(torch.cat(pieces, 1), whole, **TOL)
-    with pytest.raises(ValueError, match="history must have shape"):
-        dsp.mimo_fir_rows(x, H, dilation=dilation, history=padded[:, :8])
+    for grad in (True, False):
+        with torch.set_grad_enabled(grad), pytest.raises(ValueError, match="history must have"):
+            dsp.mimo_fir_rows(x, H, dilation=dilation, history=padded[:, :8])
     with pytest.raises(ValueError, match=r"x must have shape \(batch, time, F=3\)"):
         dsp.mimo_fir_rows(x.transpose(1, 2), H)
     with pytest.raises(ValueError, match="method must be"):
         dsp.mimo_fir_rows(x, H, method="fft")
+
+
+@pytest.mark.parametrize("dilation", [1, 3])
+def test_mimo_fir_rows_by_one_fft_a_block_equals_the_taps_path(dilation):
+    g = torch.Generator().manual_seed(9)
+    x, H = torch.randn(2, 300, 3, generator=g), torch.randn(20, 3, 4, generator=g)
+    context = 19 * dilation
+    history = torch.randn(2, context, 3, generator=g)
+    expected = dsp.mimo_fir_rows(x, H, dilation=dilation, history=history, method="taps")
+    for n_fft in (context + 300, 1024):  # the smallest size that does not wrap, and more
+        response = dsp.mimo_fir_response(H, n_fft, dilation)
+        got = dsp.mimo_fir_rows_fft(x, response, n_fft, context, history)
+        torch.testing.assert_close(got, expected, **TOL)
+    zeros = dsp.mimo_fir_rows_fft(x, response, 1024, context)  # silence before the block
+    torch.testing.assert_close(zeros, dsp.mimo_fir_rows(x, H, dilation=dilation), **TOL)
+    with pytest.raises(ValueError, match="n_fft 512 must be at least context"):
+        dsp.mimo_fir_rows_fft(x, dsp.mimo_fir_response(H, 512), 512, 300, None)
+    with pytest.raises(ValueError, match=r"response must have shape \(F=3"):
+        dsp.mimo_fir_rows_fft(x, response[:2], 1024, context)
 
 
 def test_mimo_fir_fft_with_several_blocks_and_small_fft():

@@ -35,6 +35,8 @@ def test_mimofircnn_matches_the_lab_specification():
     h = torch.tanh(dsp.mimo_fir_reference(x, net.layers[0].taps.detach()))
     expected = dsp.mimo_fir_reference(h, net.layers[1].taps.detach())
     torch.testing.assert_close(net(x), expected, rtol=1e-4, atol=1e-5)
+    with torch.no_grad():  # tanh as 2 sigmoid(2 x) - 1, in place
+        torch.testing.assert_close(net(x), expected, rtol=1e-4, atol=1e-5)
 
 
 def test_mimofir_bias_and_dilation():
@@ -61,6 +63,20 @@ def test_streaming_in_blocks_equals_offline(block, rows):
             y, state = net.stream(piece.transpose(1, 2) if rows else piece, state, rows=rows)
             pieces.append(y.transpose(1, 2) if rows else y)
     torch.testing.assert_close(torch.cat(pieces, -1), offline, rtol=1e-5, atol=1e-5)
+
+
+def test_rows_of_a_long_block_go_by_fft_with_the_response_kept_until_the_taps_change():
+    torch.manual_seed(2)
+    layer = MIMOFIR(32, 8, 128, bias=True)
+    x, history = torch.randn(1, 600, 32), torch.randn(1, 127, 32)
+    assert dsp.rows_method(1, 600, 32, 128) == "conv"  # past the unfolded copy's limit
+    with torch.no_grad():
+        expected = dsp.mimo_fir_rows(x, layer.taps, history=history, method="taps") + layer.bias
+        torch.testing.assert_close(layer.rows(x, history), expected, rtol=1e-4, atol=1e-4)
+        assert list(layer._responses) == [(1024, torch.float32, x.device)]
+        layer.taps.mul_(2)  # as an optimiser step or loading weights would change them
+        expected = dsp.mimo_fir_rows(x, layer.taps, history=history, method="taps") + layer.bias
+        torch.testing.assert_close(layer.rows(x, history), expected, rtol=1e-4, atol=1e-4)
 
 
 @pytest.mark.parametrize("rows", [False, True])

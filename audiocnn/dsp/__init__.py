@@ -33,7 +33,10 @@ from audiocnn.dsp.fir import (
     mimo_fir,
     mimo_fir_conv,
     mimo_fir_fft,
+    mimo_fir_response,
     mimo_fir_rows,
+    mimo_fir_rows_fft,
+    rows_method,
     side_by_side_taps,
 )
 from audiocnn.dsp.noise_floor import noise_floor, running_level
@@ -65,9 +68,12 @@ __all__ = [
     "mimo_fir_conv",
     "mimo_fir_fft",
     "mimo_fir_reference",
+    "mimo_fir_response",
     "mimo_fir_rows",
+    "mimo_fir_rows_fft",
     "noise_floor",
     "pitch_strength",
+    "rows_method",
     "running_level",
     "shift",
     "side_by_side_taps",

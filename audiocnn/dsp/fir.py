@@ -161,12 +161,23 @@ def side_by_side_taps(H: torch.Tensor) -> torch.Tensor:
     return H.flip(0).permute(1, 0, 2).reshape(-1, H.shape[2])
 
 
+def rows_method(batch: int, time: int, n_in: int, n_taps: int) -> RowsMethod:
+    """The method :func:`mimo_fir_rows` ``"auto"`` takes for ``batch`` blocks of ``time`` rows
+    of ``n_in`` features through ``n_taps`` taps: one product per tap for short filters, and
+    for long ones the unfolded product while its copy is small, ``conv1d`` past that
+    (``UNFOLD_MIN_TAPS``, ``UNFOLD_MAX_VALUES``)."""
+    if n_taps < UNFOLD_MIN_TAPS:
+        return "taps"
+    return "unfold" if batch * time * n_in * n_taps <= UNFOLD_MAX_VALUES else "conv"
+
+
 def mimo_fir_rows(
     x: torch.Tensor,
     H: torch.Tensor,
     *,
     dilation: int = 1,
     history: torch.Tensor | None = None,
+    bias: torch.Tensor | None = None,
     method: RowsMethod = "auto",
 ) -> torch.Tensor:
     """Causal MIMO FIR filter ``y = sum_k S^(k*dilation) x H[k]`` with time along the rows.
@@ -178,15 +189,18 @@ def mimo_fir_rows(
     and ``conv1d``'s slow path for some dilated filters (figures in ``docs/speed.md``). Without
     gradients it was faster than :func:`mimo_fir`'s FFT path for a 128-tap, 35-feature filter
     too (1.6-2.6 against 9-15 ms for 125 rows); with gradients, ``MIMOFIR.rows`` keeps the FFT
-    path. ``method="unfold"`` lays the ``n_taps`` shifted copies side by side (``F * n_taps``
-    columns) and takes one product with all taps at once: one call instead of ``n_taps``, which
-    ``"auto"`` takes for long filters on few rows (``UNFOLD_MIN_TAPS``, ``UNFOLD_MAX_VALUES``),
-    as when a stream is fed a frame at a time; on more rows it takes ``method="conv"``
-    (:func:`mimo_fir_conv` on a channels-first copy).
+    path. Without gradients, each tap's product is added in place to the rows it reaches, the
+    block's own rows and the history's taken apart: no padded copy of the input, and the
+    ``bias`` is the first product's starting value. ``method="unfold"`` lays the ``n_taps``
+    shifted copies side by side (``F * n_taps`` columns) and takes one product with all taps at
+    once: one call instead of ``n_taps``, which ``"auto"`` takes for long filters on few rows
+    (``UNFOLD_MIN_TAPS``, ``UNFOLD_MAX_VALUES``), as when a stream is fed a frame at a time; on
+    more rows it takes ``method="conv"`` (:func:`mimo_fir_conv` on a channels-first copy).
 
     Args:
         history: the last ``(n_taps - 1) * dilation`` rows before ``x`` (streaming); zeros
             when ``None``.
+        bias: ``(G,)``, added to every output row.
 
     Shape:
         x ``(batch, time, F)``, H ``(n_taps, F, G)``, history ``(batch, context, F)``
@@ -199,26 +213,111 @@ def mimo_fir_rows(
     n_taps, n_in, n_out = H.shape
     context, time = (n_taps - 1) * dilation, x.shape[1]
     if method == "auto":
-        small = x.shape[0] * time * n_in * n_taps <= UNFOLD_MAX_VALUES
-        long = n_taps >= UNFOLD_MIN_TAPS
-        method = ("unfold" if small else "conv") if long else "taps"
+        method = rows_method(x.shape[0], time, n_in, n_taps)
+    if method not in ("taps", "unfold", "conv"):
+        raise ValueError(f"method must be 'auto', 'taps', 'unfold' or 'conv', got {method!r}")
+    if method == "taps" and not torch.is_grad_enabled():
+        return _taps_in_place(x, H, dilation, history, bias)
     if method == "conv" and time:  # channels first; mimo_fir_conv pads and checks history
         past = None if history is None else history.transpose(1, 2)
-        return mimo_fir_conv(x.transpose(1, 2), H, dilation, past).transpose(1, 2)
+        y = mimo_fir_conv(x.transpose(1, 2), H, dilation, past).transpose(1, 2)
+        return y if bias is None else y + bias
     padded = _left_context(x, context, history, dim=1)
-    if method in ("unfold", "conv") and time == 0:
-        return x.new_zeros(x.shape[0], 0, n_out)
-    if method == "unfold":
+    if method == "taps":
+        y = x @ H[0]  # S^0 x
+        for k in range(1, n_taps):
+            start = context - k * dilation  # row t of S^(k d) x is row t + start of padded
+            # y + (S^(k d) x) H[k], the sum taken inside the product (baddbmm)
+            y = torch.baddbmm(y, padded[:, start : start + time], H[k].expand(x.shape[0], -1, -1))
+    elif time == 0:
+        y = x.new_zeros(x.shape[0], 0, n_out)
+    else:  # unfold
         shifted = padded.unfold(1, context + 1, 1)[..., ::dilation]  # (batch, time, F, n_taps)
-        return shifted.reshape(x.shape[0], time, n_in * n_taps) @ side_by_side_taps(H)
-    if method != "taps":
-        raise ValueError(f"method must be 'auto', 'taps', 'unfold' or 'conv', got {method!r}")
-    y = x @ H[0]  # S^0 x
+        y = shifted.reshape(x.shape[0], time, n_in * n_taps) @ side_by_side_taps(H)
+    return y if bias is None else y + bias
+
+
+def _taps_in_place(
+    x: torch.Tensor,
+    H: torch.Tensor,
+    dilation: int,
+    history: torch.Tensor | None,
+    bias: torch.Tensor | None,
+) -> torch.Tensor:
+    """:func:`mimo_fir_rows` ``method="taps"`` without gradients: one product per tap added in
+    place to the output rows it reaches, from the block's rows and from the ``history``'s
+    apart. On the spectral denoiser's gain network (1250 rows of 320 features, a 10 s block)
+    this skips a padded copy and an output copy per tap and the bias's own pass
+    (``docs/speed.md``)."""
+    (batch, time, n_in), (n_taps, _, n_out) = x.shape, H.shape
+    context = (n_taps - 1) * dilation
+    if history is not None and tuple(history.shape) != (batch, context, n_in):
+        raise ValueError(
+            f"history must have shape {(batch, context, n_in)}, got {tuple(history.shape)}"
+        )
+    if bias is None:
+        y = x @ H[0]  # S^0 x
+    else:  # the bias as the product's starting value
+        y = torch.addmm(bias.to(x.dtype), x.reshape(batch * time, n_in), H[0])
+        y = y.view(batch, time, n_out)
     for k in range(1, n_taps):
-        start = context - k * dilation  # row t of S^(k d) x is row t + start of padded
-        # y + (S^(k d) x) H[k], the sum taken inside the product (baddbmm)
-        y = torch.baddbmm(y, padded[:, start : start + time], H[k].expand(x.shape[0], -1, -1))
+        shift, tap = k * dilation, H[k].expand(batch, -1, -1)
+        if shift < time:  # output row t >= shift meets input row t - shift
+            y[:, shift:].baddbmm_(x[:, : time - shift], tap)
+        if history is not None:  # the earlier rows meet the history's last ones
+            rows = min(shift, time)
+            y[:, :rows].baddbmm_(
+                history[:, context - shift : context - shift + rows].to(x.dtype), tap
+            )
     return y
+
+
+def mimo_fir_response(H: torch.Tensor, n_fft: int, dilation: int = 1) -> torch.Tensor:
+    """The frequency response of the filter ``H (n_taps, F, G)`` at ``n_fft // 2 + 1`` bins,
+    ``(F, G, bins)``, for :func:`mimo_fir_rows_fft` (which a layer may keep: it costs more
+    than the filtering, 17 ms for 128 taps x 32 x 32 features at 2048 points)."""
+    return torch.fft.rfft(_dilate_mimo(H, dilation).permute(1, 2, 0), n=n_fft)
+
+
+def mimo_fir_rows_fft(
+    x: torch.Tensor,
+    response: torch.Tensor,
+    n_fft: int,
+    context: int,
+    history: torch.Tensor | None = None,
+) -> torch.Tensor:
+    """:func:`mimo_fir_rows` by one FFT of the whole block per feature, given the filter's
+    ``response`` at ``n_fft`` points (:func:`mimo_fir_response`): the block's rows after the
+    ``context`` rows before it (``history``, or zeros) are transformed once, multiplied by the
+    response and summed over the input features, and transformed back. The circular
+    convolution wraps only onto the first ``context`` outputs, which are dropped, so ``n_fft``
+    must be at least ``context + time``. For the spectral denoiser's context branch (128 taps x
+    32 bands, 1250 rows: a 10 s block, caches flushed before each call) it took 2.3-2.9 ms
+    against 5.2-6.0 for ``conv1d``, on one thread or two (``docs/speed.md``).
+
+    Shape:
+        x ``(batch, time, F)``, response ``(F, G, n_fft // 2 + 1)``, history
+        ``(batch, context, F)`` -> ``(batch, time, G)``
+    """
+    time = x.shape[1]
+    if response.dim() != 3 or response.shape[0] != x.shape[-1]:
+        raise ValueError(
+            f"response must have shape (F={x.shape[-1]}, G, bins), got {tuple(response.shape)}"
+        )
+    if response.shape[-1] != n_fft // 2 + 1 or n_fft < context + time:
+        raise ValueError(
+            f"n_fft {n_fft} must be at least context + time = {context + time} and match the "
+            f"response's {response.shape[-1]} bins"
+        )
+    padded = _left_context(x, context, history, dim=1)
+    spectrum = torch.fft.rfft(padded.transpose(1, 2), n=n_fft)  # (batch, F, bins)
+    # summed over the input features 8 at a time: the whole (batch, F, G, bins) product at
+    # once held 8 MB for the context branch and was slower
+    product = sum(
+        (spectrum[:, f : f + 8, None] * response[f : f + 8]).sum(1)
+        for f in range(0, spectrum.shape[1], 8)
+    )  # (batch, G, bins)
+    return torch.fft.irfft(product, n=n_fft)[..., context : context + time].transpose(1, 2)
 
 
 def fir_filter(x: torch.Tensor, h: torch.Tensor, *, method: Method = "auto") -> torch.Tensor:

@@ -360,8 +360,9 @@ class SpectralMaskDenoiser(nn.Module):
         normalised = correlation.flip(-1) / torch.sqrt(own * energy.flip(-1) + 1e-10)
         best, index = normalised.max(-1)
         begin = lag - low - index + hop * torch.arange(count, device=signal.device)
-        take = begin[..., None] + torch.arange(n, device=signal.device)  # (batch, count, n)
-        earlier = torch.gather(signal, -1, take.flatten(1)).unflatten(-1, (count, n))
+        # the n samples from each begin: rows of the signal's every n-long window (a view)
+        batch = torch.arange(signal.shape[0], device=signal.device)[:, None]
+        earlier = signal.unfold(-1, n, 1)[batch, begin]  # (batch, count, n)
         delayed = torch.fft.rfft(earlier * self.window.to(signal.dtype), dim=-1)
         weights = self.band_weights.to(signal.dtype)
         cross = (spectrum.real * delayed.real + spectrum.imag * delayed.imag) @ weights
@@ -461,17 +462,19 @@ class SpectralMaskDenoiser(nn.Module):
         return weights
 
     def _deep_filter(self, gated, low, taps, past):
-        """Add ``sum_i C_i(t) X(t - i)`` to the lowest bins of the gated frames: a complex FIR
-        over each bin's newest ``df_taps`` frames of the input spectrum ``X``, with taps ``C``
-        from the network (frame by frame). With a look-ahead of L frames the gated frame it
-        lands on is t - L. ``past`` holds the frames before this block."""
+        """Add ``sum_i C_i(t) X(t - i)`` to the lowest bins of the gated frames (in place): a
+        complex FIR over each bin's newest ``df_taps`` frames of the input spectrum ``X``, with
+        taps ``C`` from the network (frame by frame). With a look-ahead of L frames the gated
+        frame it lands on is t - L. ``past`` holds the frames before this block."""
         k, n = self.df_bins, self.df_taps
         joined = torch.cat([past, low], 1)  # (batch, n - 1 + frames, k)
         frames = low.shape[1]
-        # (real, imaginary) pairs side by side, read as complex numbers
-        taps = taps.reshape(*taps.shape[:2], k, n, 2).contiguous()
+        # (real, imaginary) pairs side by side, read as complex numbers (a view where the
+        # pairs' layout allows one)
+        taps = taps.reshape(*taps.shape[:2], k, n, 2)
+        if taps.storage_offset() % 2 or any(step % 2 for step in taps.stride()[:-1]):
+            taps = taps.contiguous()
         taps = torch.view_as_complex(taps).to(joined.dtype)
-        gated = gated.clone()  # added to in place below; the caller's tensor stays as it was
         for i in range(n):  # tap i meets frame t - i: joined[n - 1 - i + t]
             gated[..., :k] += taps[..., i] * joined[:, n - 1 - i : n - 1 - i + frames]
         return gated, joined[:, joined.shape[1] - (n - 1) :]
