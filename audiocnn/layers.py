@@ -100,15 +100,18 @@ class MIMOFIR(nn.Module):
     def rows(self, x: torch.Tensor, history: torch.Tensor | None = None) -> torch.Tensor:
         """The same filter on time-major ``(batch, time, F)`` rows -> ``(batch, time, G)``
         (``history``: ``(batch, context, F)``). Long filters go through :meth:`forward`'s FFT
-        path while training; without gradients (inference, streaming) one product per tap was
-        4-6 times faster for the spectral denoiser's 1 s context branch (128 taps, 35 features,
-        1-10 s blocks; ``docs/speed.md``)."""
-        n_taps, n_in, _ = self.taps.shape
+        path while training. Without gradients (inference, streaming) a long filter on a block
+        of at least half as many rows as it has taps goes by one FFT a block, with its
+        frequency response kept from call to call (:meth:`_response`): for the spectral
+        denoiser's 1 s context branch (128 taps x 32 features, one thread) 0.7 against 2.3 ms
+        for 190 rows (a 1.5 s file) and 3.4 against 6.1 for 1250 (a 10 s block); at 32 rows
+        the two were even (``docs/speed.md``). Other blocks and filters go through
+        :func:`dsp.mimo_fir_rows`."""
+        n_taps = self.taps.shape[0]
         if n_taps >= dsp.FFT_MIN_SPAN and torch.is_grad_enabled():
             past = None if history is None else history.transpose(1, 2)
             return self(x.transpose(1, 2), past).transpose(1, 2)
-        if dsp.rows_method(x.shape[0], x.shape[1], n_in, n_taps) == "conv":
-            # long blocks: one FFT per block with the response kept from call to call
+        if n_taps >= dsp.UNFOLD_MIN_TAPS and x.shape[1] >= n_taps // 2:
             n_fft = 1 << math.ceil(math.log2(self.context + x.shape[1]))
             response = self._response(n_fft, x.dtype)
             y = dsp.mimo_fir_rows_fft(x, response, n_fft, self.context, history)
@@ -125,7 +128,7 @@ class MIMOFIR(nn.Module):
         version = (self.taps._version, self.taps.data_ptr())
         kept = self._responses.get(key)
         if kept is None or kept[0] != version:
-            if len(self._responses) >= 4:  # block lengths come in few powers of two
+            if len(self._responses) >= 6:  # FFT sizes are powers of two: few of them
                 self._responses.clear()
             taps = self.taps.detach().to(dtype)
             self._responses[key] = kept = (

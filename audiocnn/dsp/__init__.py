@@ -26,6 +26,7 @@ shifts in a zero, so ``(S x)[n] = x[n - 1]`` and ``(S x)[0] = 0``: every filter 
 from audiocnn.dsp.fir import (
     FFT_MIN_SPAN,
     FFT_SIZE_FACTOR,
+    UNFOLD_MIN_TAPS,
     Method,
     depthwise_fir,
     fir_filter,
@@ -36,7 +37,6 @@ from audiocnn.dsp.fir import (
     mimo_fir_response,
     mimo_fir_rows,
     mimo_fir_rows_fft,
-    rows_method,
     side_by_side_taps,
 )
 from audiocnn.dsp.noise_floor import noise_floor, running_level
@@ -54,6 +54,7 @@ from audiocnn.dsp.voicing import pitch_strength, voiced_share
 __all__ = [
     "FFT_MIN_SPAN",
     "FFT_SIZE_FACTOR",
+    "UNFOLD_MIN_TAPS",
     "Method",
     "conv1d_max_pool",
     "conv1d_reference",
@@ -73,7 +74,6 @@ __all__ = [
     "mimo_fir_rows_fft",
     "noise_floor",
     "pitch_strength",
-    "rows_method",
     "running_level",
     "shift",
     "side_by_side_taps",

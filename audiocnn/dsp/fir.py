@@ -161,16 +161,6 @@ def side_by_side_taps(H: torch.Tensor) -> torch.Tensor:
     return H.flip(0).permute(1, 0, 2).reshape(-1, H.shape[2])
 
 
-def rows_method(batch: int, time: int, n_in: int, n_taps: int) -> RowsMethod:
-    """The method :func:`mimo_fir_rows` ``"auto"`` takes for ``batch`` blocks of ``time`` rows
-    of ``n_in`` features through ``n_taps`` taps: one product per tap for short filters, and
-    for long ones the unfolded product while its copy is small, ``conv1d`` past that
-    (``UNFOLD_MIN_TAPS``, ``UNFOLD_MAX_VALUES``)."""
-    if n_taps < UNFOLD_MIN_TAPS:
-        return "taps"
-    return "unfold" if batch * time * n_in * n_taps <= UNFOLD_MAX_VALUES else "conv"
-
-
 def mimo_fir_rows(
     x: torch.Tensor,
     H: torch.Tensor,
@@ -213,7 +203,9 @@ def mimo_fir_rows(
     n_taps, n_in, n_out = H.shape
     context, time = (n_taps - 1) * dilation, x.shape[1]
     if method == "auto":
-        method = rows_method(x.shape[0], time, n_in, n_taps)
+        small = x.shape[0] * time * n_in * n_taps <= UNFOLD_MAX_VALUES
+        long = n_taps >= UNFOLD_MIN_TAPS
+        method = ("unfold" if small else "conv") if long else "taps"
     if method not in ("taps", "unfold", "conv"):
         raise ValueError(f"method must be 'auto', 'taps', 'unfold' or 'conv', got {method!r}")
     if method == "taps" and not torch.is_grad_enabled():
