@@ -372,7 +372,7 @@ class SpectralMaskDenoiser(nn.Module):
     def int8(self) -> SpectralMaskDenoiser:
         """A copy for inference on a CPU whose gain network takes int8 products after its first
         layer (:func:`~audiocnn.layers.int8_products`): nine tenths of its multiply-adds, each
-        layer at 0.7-1.0 of float32's time (``python bench/dsp.py --int8``). Its
+        layer at 0.8-1.2 of float32's time since session 42 (``python bench/dsp.py --int8``). Its
         output is not bit for bit the float32 network's (``docs/speed.md`` measures what that
         costs); streaming still equals the whole signal."""
         quantised = copy.deepcopy(self).eval()
