@@ -13,7 +13,8 @@ or ``--checkpoint``). Each streams the same ``--seconds`` block of noise through
 every audio file under DIR offline (``denoise_array``, 16 kHz mono, as ``compare`` runs
 them), alternating which goes first, ``--rounds`` times. It prints the largest difference
 between their outputs, each one's best and median real-time factor, and the median of the
-paired ratios (working tree / commit).
+paired ratios (working tree / commit). ``--int8`` needs a commit from session 41 on, when
+``load_denoiser`` took it.
 """
 
 from __future__ import annotations

@@ -472,7 +472,8 @@ class SpectralMaskDenoiser(nn.Module):
         # (real, imaginary) pairs side by side, read as complex numbers (a view where the
         # pairs' layout allows one)
         taps = taps.reshape(*taps.shape[:2], k, n, 2)
-        if taps.storage_offset() % 2 or any(step % 2 for step in taps.stride()[:-1]):
+        steps = taps.stride()
+        if steps[-1] != 1 or taps.storage_offset() % 2 or any(step % 2 for step in steps[:-1]):
             taps = taps.contiguous()
         taps = torch.view_as_complex(taps).to(joined.dtype)
         for i in range(n):  # tap i meets frame t - i: joined[n - 1 - i + t]
