@@ -1,12 +1,14 @@
 """Real-time factor of the shipped denoiser through the CLI's file path, idle and busy.
 
-    python bench/denoise_speed.py [--seconds 120] [--rate 16000] [--checkpoint PT] [--busy N]
-                                  [--folder DIR] [--int8]
+    python bench/denoise_speed.py [--seconds 120] [--rate 16000 --rate 44100] [--checkpoint PT]
+                                  [--busy N] [--folder DIR] [--int8]
 
-A generated noisy recording (tones under pink-ish noise, ``--seconds`` long, 16-bit WAV) is
-denoised file to file with the shipped weights and each ``--checkpoint`` (``denoise_file``: read
-in blocks, resample, stream through the network, write), best of 3 runs; the reference, timed
-in the same run, is textbook spectral subtraction on the same samples
+A generated noisy recording (tones under pink-ish noise, ``--seconds`` long, 16-bit WAV) at
+each ``--rate`` (by default 16 kHz, the network's own rate, and 44.1 kHz, where most music and
+many recordings are: read, resampled both ways and written) is denoised file to file with the
+shipped weights and each ``--checkpoint`` (``denoise_file``: read in blocks, resample, stream
+through the network, write), best of 3 runs; the reference, timed in the same run, is
+textbook spectral subtraction on the same samples at the file's own rate
 (``audiocnn.denoise.compare``).
 ``--folder DIR`` also times the offline path that ``compare`` and the Python API take
 (``denoise_array``) over every audio file under DIR, back to back, 16 kHz mono as ``compare``
@@ -90,7 +92,9 @@ def measure_files(models: dict, folder: Path, clips: list[torch.Tensor]) -> None
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=120.0)
-    parser.add_argument("--rate", type=int, default=16000)
+    parser.add_argument(
+        "--rate", type=int, action="append", help="the file's sample rate (16000 and 44100)"
+    )
     parser.add_argument(
         "--checkpoint", type=Path, action="append", default=[], help="also time these"
     )
@@ -109,15 +113,19 @@ def main() -> None:
     if args.int8:
         paths = {"audiocnn shipped": None} | {f"audiocnn {p}": p for p in args.checkpoint}
         models.update({f"{name}, int8": load_denoiser(p, int8=True) for name, p in paths.items()})
+    rates = args.rate or [16000, 44100]
     with tempfile.TemporaryDirectory() as tmp:
-        recording = Path(tmp) / "noisy.wav"
-        wav = make_recording(recording, args.seconds, args.rate)
-        print(f"{args.seconds:.0f} s at {args.rate} Hz, mono 16-bit WAV")
+        recordings = []
+        for rate in rates:
+            recording = Path(tmp) / f"noisy{rate}.wav"
+            recordings.append((recording, make_recording(recording, args.seconds, rate), rate))
         files = list_audio_files(args.folder) if args.folder else []
         clips = [load_audio(f, RATE)[0] for f in files]
 
         def both() -> None:
-            measure(models, recording, wav, args.seconds)
+            for recording, wav, rate in recordings:
+                print(f"\n{args.seconds:.0f} s at {rate} Hz, mono 16-bit WAV")
+                measure(models, recording, wav, args.seconds)
             if clips:
                 measure_files(models, args.folder, clips)
 
