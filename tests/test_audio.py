@@ -11,7 +11,15 @@ import torch
 from hypothesis import given
 from hypothesis import strategies as st
 
-from audiocnn.audio import AudioError, frame, load_audio, rate_ratio, resample, save_audio
+from audiocnn.audio import (
+    AudioError,
+    frame,
+    load_audio,
+    rate_ratio,
+    read_blocks,
+    resample,
+    save_audio,
+)
 from tests.conftest import tone
 
 
@@ -86,6 +94,33 @@ def test_save_is_atomic_clips_and_keeps_subtype(tmp_path):
     assert data[1] == pytest.approx(1.0, abs=1e-4) and data[2] == -1.0  # clipped, not wrapped
     assert sf.info(str(path)).subtype == "PCM_16"
     assert [p.name for p in tmp_path.iterdir()] == ["out.wav"]  # no temp file left behind
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("suffix", [".wav", ".w64", ".aiff", ".au", ".flac"])
+def test_16_bit_samples_read_and_written_as_libsndfile_converts_them(tmp_path, suffix, dtype):
+    # 16-bit files are read as integers and, where libsndfile floors, written as integers
+    # converted here: the floats and the integers must be the very ones it makes itself.
+    rng = np.random.default_rng(0)
+    # just below a step, for quiet samples (float32 can hold them): libsndfile rounds these up
+    steps = rng.integers(-100, 100, 20000) - rng.uniform(0, 2e-5, 20000)
+    halves = (np.arange(-32768, 32768, dtype=np.float32) + 0.5) / np.float32(32768)
+    extremes = np.array([1.0, -1.0, 0.0, 0.99999, 1.5, -2.0], np.float32)
+    wav = [rng.uniform(-1, 1, 20000), rng.uniform(-0.01, 0.01, 20000), steps / 32768, halves]
+    wav = np.concatenate([*(part.astype(np.float32) for part in wav), extremes]).astype(dtype)
+    theirs, ours = tmp_path / f"theirs{suffix}", tmp_path / f"ours{suffix}"
+    fmt = "AU" if suffix == ".au" else None
+    sf.write(theirs, np.clip(wav, -1, 1), 16000, subtype="PCM_16", format=fmt)
+    with pytest.warns(UserWarning, match="clipping"):
+        save_audio(ours, torch.from_numpy(wav)[None], 16000, subtype="PCM_16")
+    assert sf.info(str(ours)).subtype == "PCM_16"
+    np.testing.assert_array_equal(
+        sf.read(ours, dtype="int16")[0], sf.read(theirs, dtype="int16")[0]
+    )
+    loaded, _ = load_audio(theirs)
+    np.testing.assert_array_equal(loaded[0].numpy(), sf.read(theirs, dtype="float32")[0])
+    blocks = np.concatenate(list(read_blocks(theirs, 7000)))[:, 0]
+    np.testing.assert_array_equal(blocks, sf.read(theirs, dtype="float32")[0])
 
 
 def test_save_refuses_to_overwrite_its_input(tmp_path):
