@@ -65,14 +65,15 @@ def test_streaming_in_blocks_equals_offline(block, rows):
     torch.testing.assert_close(torch.cat(pieces, -1), offline, rtol=1e-5, atol=1e-5)
 
 
-def test_rows_of_a_long_filter_go_by_fft_with_the_response_kept_until_the_taps_change():
+@pytest.mark.parametrize("dtype,batch", [(torch.float32, 1), (torch.float64, 2)])
+def test_rows_of_a_long_filter_go_by_fft_with_the_response_kept_until_the_taps_change(dtype, batch):
     torch.manual_seed(2)
-    layer = MIMOFIR(32, 8, 128, bias=True)
-    x, history = torch.randn(1, 600, 32), torch.randn(1, 127, 32)
+    layer = MIMOFIR(32, 8, 128, bias=True).to(dtype)
+    x, history = torch.randn(batch, 600, 32, dtype=dtype), torch.randn(batch, 127, 32, dtype=dtype)
     with torch.no_grad():
         expected = dsp.mimo_fir_rows(x, layer.taps, history=history, method="taps") + layer.bias
         torch.testing.assert_close(layer.rows(x, history), expected, rtol=1e-4, atol=1e-4)
-        assert list(layer._responses) == [(1024, torch.float32, x.device)]
+        assert list(layer._responses) == [(1024, dtype, x.device)]
         layer.taps.mul_(2)  # as an optimiser step or loading weights would change them
         expected = dsp.mimo_fir_rows(x, layer.taps, history=history, method="taps") + layer.bias
         torch.testing.assert_close(layer.rows(x, history), expected, rtol=1e-4, atol=1e-4)
