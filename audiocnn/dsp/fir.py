@@ -156,8 +156,8 @@ def side_by_side_taps(H: torch.Tensor) -> torch.Tensor:
     """The taps ``(n_taps, F, G)`` as one ``(F * n_taps, G)`` matrix for rows whose ``n_taps``
     shifted copies lie side by side, oldest first (``padded.unfold(1, context + 1, 1)[...,
     ::dilation]``): row (f, j) meets the copy ``S^(k d) x`` with ``k = n_taps - 1 - j``, so
-    the taps come in reverse order. :func:`mimo_fir_rows` ``method="unfold"`` and
-    :class:`~audiocnn.layers.Int8MIMOFIR` use it."""
+    the taps come in reverse order. :func:`mimo_fir_rows` ``method="unfold"`` uses it
+    (:class:`~audiocnn.layers.Int8MIMOFIR` lays whole rows side by side instead, taps first)."""
     return H.flip(0).permute(1, 0, 2).reshape(-1, H.shape[2])
 
 
