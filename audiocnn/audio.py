@@ -134,8 +134,9 @@ def _check_path(path: Path) -> None:
 
 
 def _read(path: Path) -> tuple[np.ndarray, int]:
-    pcm16 = audio_info(path).subtype == "PCM_16"  # also the path's checks, and a warning if
-    try:  # the file is truncated
+    # audio_info: also the path's checks, and a warning if the file is truncated
+    pcm16 = audio_info(path).subtype == "PCM_16"  # read as integers (pcm16_to_float)
+    try:
         data, rate = sf.read(str(path), dtype="int16" if pcm16 else "float32", always_2d=True)
     except Exception as error:  # LibsndfileError, RuntimeError, TypeError, ... on bad bytes
         raise AudioError(path, f"not a readable audio file ({_short(error)})") from None

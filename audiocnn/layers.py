@@ -190,10 +190,7 @@ class Int8MIMOFIR(nn.Module):
     def rows(self, x: torch.Tensor, history: torch.Tensor | None = None) -> torch.Tensor:
         batch, time, features = x.shape
         n_taps, context = self.taps.shape[0], self.context
-        if history is not None and tuple(history.shape) != (batch, context, features):
-            raise ValueError(
-                f"history must have shape {(batch, context, features)}, got {tuple(history.shape)}"
-            )
+        dsp.check_history(history, (batch, context, features))
         side = x.new_empty(batch, time + 1, n_taps * features, dtype=torch.float32)
         side[:, 0] = 0.0
         side[:, 0, 0], side[:, 0, 1] = 1.0, -1.0  # the pin row; its output row is dropped

@@ -88,9 +88,8 @@ def mimo_fir_fft(
     padded = _left_context(x, span - 1, history)
     padded = F.pad(padded, (0, n_blocks * block + span - 1 - padded.shape[-1]))
     frames = padded.unfold(-1, n_fft, block)  # (batch, F, n_blocks, n_fft)
-    taps = _dilate_mimo(H, dilation)  # (span, F, G)
     spectrum = torch.fft.rfft(frames, n=n_fft)  # (batch, F, blocks, bins)
-    response = torch.fft.rfft(taps.permute(1, 2, 0), n=n_fft)  # (F, G, bins)
+    response = mimo_fir_response(H, n_fft, dilation)  # (F, G, bins)
     if H.shape[2] == 1:
         # One output feature: a broadcast product summed over F is ~4x faster than einsum here.
         product = (spectrum * response[:, 0, None, :]).sum(1, keepdim=True)
@@ -243,10 +242,7 @@ def _taps_in_place(
     (``docs/speed.md``)."""
     (batch, time, n_in), (n_taps, _, n_out) = x.shape, H.shape
     context = (n_taps - 1) * dilation
-    if history is not None and tuple(history.shape) != (batch, context, n_in):
-        raise ValueError(
-            f"history must have shape {(batch, context, n_in)}, got {tuple(history.shape)}"
-        )
+    check_history(history, (batch, context, n_in))
     if bias is None:
         y = x @ H[0]  # S^0 x
     else:  # the bias as the product's starting value
@@ -364,9 +360,15 @@ def _left_context(
     shape[dim] = n
     if history is None:
         return torch.cat([x.new_zeros(shape), x], dim=dim)
-    if list(history.shape) != shape:
-        raise ValueError(f"history must have shape {tuple(shape)}, got {tuple(history.shape)}")
+    check_history(history, shape)
     return torch.cat([history.to(x.dtype), x], dim=dim)
+
+
+def check_history(history: torch.Tensor | None, shape) -> None:
+    """Raise a ValueError unless ``history`` (a streaming filter's past input, or None) has
+    ``shape``."""
+    if history is not None and tuple(history.shape) != tuple(shape):
+        raise ValueError(f"history must have shape {tuple(shape)}, got {tuple(history.shape)}")
 
 
 def _dilate(h: torch.Tensor, dilation: int) -> torch.Tensor:
