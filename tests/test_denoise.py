@@ -16,10 +16,11 @@ import pytest
 import soundfile as sf
 import torch
 
-from audiocnn import synth
+from audiocnn import runtime, synth
 from audiocnn.config import ConfigError, override
 from audiocnn.denoise import cli, compare, pipeline
-from audiocnn.denoise.stream import denoise_array, denoise_file
+from audiocnn.denoise.pipeline import load_denoiser
+from audiocnn.denoise.stream import THREADED_MIN_SAMPLES, denoise_array, denoise_file
 from audiocnn.metrics import align, si_sdr
 from audiocnn.models import SeedFIRDenoiserConfig, model_of
 from tests.conftest import tone
@@ -53,6 +54,24 @@ def test_block_streaming_equals_offline_with_resampling():
             denoise_array(model, wav, 44100, 16000, block=block), whole, rtol=0, atol=1e-5
         )
     assert whole.shape == wav.shape
+
+
+def test_the_thread_count_of_a_long_block_does_not_change_the_output(monkeypatch):
+    """Long blocks take as many threads as other programs leave cores (runtime.FreeCores): the
+    shipped network gives the same samples on one thread as on two."""
+    model, rate = load_denoiser()
+    wav = torch.randn(1, 5 * rate, generator=torch.Generator().manual_seed(0)) * 0.1
+    assert wav.shape[-1] >= THREADED_MIN_SAMPLES  # one long block
+    before = torch.get_num_threads()
+    torch.set_num_threads(2)
+    try:
+        outputs = []
+        for count in (1, 2):
+            monkeypatch.setattr(runtime.FreeCores, "next_count", lambda self, n=count: n)
+            outputs.append(denoise_array(model, wav, rate, rate, block=10**9))
+    finally:
+        torch.set_num_threads(before)
+    assert torch.equal(outputs[0], outputs[1])
 
 
 @pytest.mark.parametrize(

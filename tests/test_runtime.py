@@ -121,3 +121,69 @@ def test_the_benchmarks_busy_helpers_spin_and_are_stopped():
     with busy(2) as helpers:
         assert len(helpers) == 2 and all(h.poll() is None for h in helpers)
     assert all(h.poll() is not None for h in helpers)
+
+
+def _stat(path: Path, idle: tuple[int, ...]) -> None:
+    """A /proc/stat whose CPUs have these idle ticks (and 5 iowait ticks each)."""
+    lines = [f"cpu  900 0 100 {sum(idle)} 10 0 0 0 0 0"]
+    lines += [f"cpu{i} 450 0 50 {ticks} 5 0 0 0 0 0" for i, ticks in enumerate(idle)]
+    path.write_text("\n".join([*lines, "intr 1 2 3", "ctxt 42"]) + "\n")
+
+
+def test_idle_seconds_sums_idle_and_iowait_of_the_cpus_asked_for(tmp_path):
+    from audiocnn import runtime
+
+    stat = tmp_path / "stat"
+    _stat(stat, (100, 200, 300))
+    tick = os.sysconf("SC_CLK_TCK")
+    assert runtime.idle_seconds([0, 2], stat) == (105 + 305) / tick
+    assert runtime.idle_seconds([3], stat) is None  # no such CPU here
+    assert runtime.idle_seconds([0], tmp_path / "missing") is None
+
+
+def test_free_cores_gives_long_blocks_the_cores_other_programs_leave(tmp_path, monkeypatch):
+    import types
+
+    import torch
+
+    from audiocnn import runtime
+
+    for name in ("AUDIOCNN_THREADS", "OMP_NUM_THREADS"):
+        monkeypatch.delenv(name, raising=False)
+    tick = os.sysconf("SC_CLK_TCK")
+    clock = {"wall": 0.0, "own": 0.0}
+    monkeypatch.setattr(
+        runtime,
+        "time",
+        types.SimpleNamespace(monotonic=lambda: clock["wall"], process_time=lambda: clock["own"]),
+    )
+    stat = tmp_path / "stat"
+
+    def after(seconds: float, idle: float, own: float) -> int:
+        """``seconds`` later, the two CPUs idle for ``idle`` more seconds in all, this process
+        ``own`` more seconds on them: the count for the next block."""
+        clock["wall"] += seconds
+        clock["own"] += own
+        after.idle += idle
+        _stat(stat, (round(after.idle * tick), 0))
+        return cores.next_count()
+
+    after.idle = 0.0
+    before = torch.get_num_threads()
+    torch.set_num_threads(2)
+    try:
+        _stat(stat, (0, 0))
+        cores = runtime.FreeCores(stat, cpus=[0, 1])
+        assert after(0.01, 0.0, 0.01) == 2  # too short to tell: the configured count
+        assert after(1.0, 0.4, 1.6) == 2  # idle machine: both cores were ours or free
+        assert after(1.0, 0.0, 1.3) == 1  # another program held the rest
+        assert after(0.02, 1.0, 0.0) == 1  # too short: the last count stays
+        assert after(1.0, 1.0, 1.0) == 2  # it stopped: one core ours, one idle
+        monkeypatch.setenv("AUDIOCNN_THREADS", "2")  # a count the user chose is kept
+        cores = runtime.FreeCores(stat, cpus=[0, 1])
+        assert after(1.0, 0.0, 1.0) == 2
+        monkeypatch.delenv("AUDIOCNN_THREADS")
+        cores = runtime.FreeCores(tmp_path / "missing", cpus=[0, 1])  # not Linux
+        assert after(1.0, 0.0, 1.0) == 2
+    finally:
+        torch.set_num_threads(before)

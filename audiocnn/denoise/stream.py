@@ -10,7 +10,6 @@ input itself.
 
 from __future__ import annotations
 
-import contextlib
 import os
 import warnings
 from pathlib import Path
@@ -65,10 +64,12 @@ class _Pipeline:
         self.state = None
         self.channels = channels
         self.skip = model.delay  # the model's latency, dropped from the start
+        self.cores = runtime.FreeCores()
 
     def _model(self, x: torch.Tensor) -> torch.Tensor:
         small = x.shape[-1] < THREADED_MIN_SAMPLES
-        with torch.no_grad(), runtime.one_thread() if small else contextlib.nullcontext():
+        # long blocks: as many threads as other programs leave cores free (runtime.FreeCores)
+        with torch.no_grad(), runtime.threads(1 if small else self.cores.next_count()):
             y, self.state = self.model.stream(x[:, None], self.state)
         y = y[:, 0]
         cut = min(self.skip, y.shape[-1])
