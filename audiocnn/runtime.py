@@ -228,7 +228,9 @@ class FreeCores:
     other program kept 92% of its speed against 70%; idle, nothing changes (both cores are
     free). Intervals under ``min_seconds`` keep the last count (``/proc/stat`` counts in
     10 ms ticks). A count the user fixed (``AUDIOCNN_THREADS``, ``OMP_NUM_THREADS``) is kept,
-    and so is the configured one without ``/proc/stat`` (not Linux).
+    and so is the configured one without ``/proc/stat`` (not Linux). For inference: the
+    denoiser's output is the same on any count (tested), a training run's is not, so training
+    keeps the configured count and gives the same result busy as idle.
     """
 
     def __init__(

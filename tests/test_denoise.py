@@ -56,10 +56,11 @@ def test_block_streaming_equals_offline_with_resampling():
     assert whole.shape == wav.shape
 
 
-def test_the_thread_count_of_a_long_block_does_not_change_the_output(monkeypatch):
+@pytest.mark.parametrize("int8", [False, True])
+def test_the_thread_count_of_a_long_block_does_not_change_the_output(monkeypatch, int8):
     """Long blocks take as many threads as other programs leave cores (runtime.FreeCores): the
-    shipped network gives the same samples on one thread as on two."""
-    model, rate = load_denoiser()
+    shipped network gives the same samples on one thread as on two, in float32 and int8."""
+    model, rate = load_denoiser(int8=int8)
     wav = torch.randn(1, 5 * rate, generator=torch.Generator().manual_seed(0)) * 0.1
     assert wav.shape[-1] >= THREADED_MIN_SAMPLES  # one long block
     before = torch.get_num_threads()
