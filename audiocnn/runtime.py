@@ -227,7 +227,8 @@ class FreeCores:
     against 0.0095 with two threads throughout (medians of ten interleaved runs), and the
     other program kept 92% of its speed against 70%; idle, nothing changes (both cores are
     free). Intervals under ``min_seconds`` keep the last count (``/proc/stat`` counts in
-    10 ms ticks). A count the user fixed (``AUDIOCNN_THREADS``, ``OMP_NUM_THREADS``) is kept,
+    10 ms ticks). Nothing is read until the first long block: a short file costs nothing. A
+    count the user fixed (``AUDIOCNN_THREADS``, ``OMP_NUM_THREADS``) is kept,
     and so is the configured one without ``/proc/stat`` (not Linux). For inference: the
     denoiser's output is the same on any count (tested), a training run's is not, so training
     keeps the configured count and gives the same result busy as idle.
@@ -249,19 +250,22 @@ class FreeCores:
             except AttributeError:  # not Linux
                 cpus = ()
         self.cpus = sorted(cpus)
-        chosen = _policy_off() or thread_count_fixed()
-        self._mark = None if chosen or self.most == 1 or not self.cpus else self._sample()
+        # nothing to choose: a count the user fixed, one thread, or no CPUs known
+        self.fixed = bool(_policy_off() or thread_count_fixed() or self.most == 1 or not self.cpus)
+        self._mark: tuple[float, float, float] | None = None  # taken at the first long block
 
     def _sample(self) -> tuple[float, float, float] | None:
         idle = idle_seconds(self.cpus, self.stat)
         return None if idle is None else (time.monotonic(), idle, time.process_time())
 
     def next_count(self) -> int:
-        """The thread count for the block about to start."""
-        if self._mark is None:
+        """The thread count for the block about to start (the first long block gets the
+        configured count: nothing has been measured yet)."""
+        if self.fixed:
             return self.count
         now = self._sample()
-        if now is None:
+        if now is None or self._mark is None:
+            self._mark = now
             return self.count
         wall = now[0] - self._mark[0]
         if wall < self.min_seconds:
