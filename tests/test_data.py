@@ -515,6 +515,35 @@ def test_clean_files_can_be_drawn_balanced_by_source(tmp_path):
         data.NoiseMixer(clean, noise, 8000, weights=np.zeros(4))
 
 
+def test_flagged_clean_files_are_drawn_only_at_high_snr(tmp_path):
+    from audiocnn.data import MixAugmentConfig
+
+    clean, noise = _decoded_tones(tmp_path, "clean", 4), _decoded_tones(tmp_path, "n", 2, True)
+    flagged = np.array([False, False, True, True])  # files 2 and 3: only at SNR >= 0 dB
+    last_tones = (150 + 40 * 2, 150 + 40 * 3)  # _decoded_tones: file n at 150 + 40 n Hz
+    for augment in (MixAugmentConfig(), MixAugmentConfig(tilt_db=1.0)):
+        for weights in (None, np.array([1.0, 3.0, 1.0, 1.0])):
+            mixer = data.NoiseMixer(
+                clean, noise, 8000, snr_db=(-10.0, 10.0), windows_per_file=30, seed=4,
+                augment=augment, weights=weights, high_snr_only=flagged, high_snr_db=0.0,
+            )  # fmt: skip
+            torch.testing.assert_close(mixer[7], mixer[7])  # seeded
+            low = high = 0
+            for i in range(len(mixer)):
+                noisy, target = (x[0].numpy().astype(np.float64) for x in mixer[i])
+                snr = 10 * np.log10(np.mean(target**2) / np.mean((noisy - target) ** 2))
+                peak = np.argmax(np.abs(np.fft.rfft(target))) * 16000 / len(target)
+                is_flagged = min(abs(peak - f) for f in last_tones) < 8
+                assert snr >= -0.01 or not is_flagged, (i, snr, peak)
+                low += snr < 0
+                high += is_flagged
+            assert low > 20 and high > 10  # both kinds of example, and the flagged files drawn
+    with pytest.raises(data.DataError, match="high_snr_only must flag 4 clean files"):
+        data.NoiseMixer(clean, noise, 8000, high_snr_only=np.ones(4, bool))
+    with pytest.raises(data.DataError, match="high_snr_only must flag 4 clean files"):
+        data.NoiseMixer(clean, noise, 8000, high_snr_only=np.ones(3, bool))
+
+
 def test_augment_options_are_checked():
     from audiocnn.config import ConfigError
     from audiocnn.data import MixAugmentConfig

@@ -1041,6 +1041,31 @@ def test_clean_files_can_be_left_out_by_a_list(tmp_path):
         pipeline.DenoiseDataConfig(clean_exclude_list=str(listed))
 
 
+def test_clean_files_can_be_kept_for_high_snr_examples(tmp_path):
+    _tones_and_noise(tmp_path, (("clean/pkg", 4), ("clean/game", 2), ("noise", 3)))
+    data = pipeline.DenoiseDataConfig(
+        clean=str(tmp_path / "clean"), noise=str(tmp_path / "noise"), val_files=1,
+        window_samples=4000, clean_high_snr=r"^game/", clean_high_snr_db=5.0,
+    )  # fmt: skip
+    train, _, _ = pipeline.prepare_datasets(pipeline.DenoiseRunConfig(data=data))
+    game = [p.parent.name == "game" for p in train.clean.paths]
+    drawn_low = np.diff(train.low_weights, prepend=0.0)
+    assert any(game) and drawn_low[game].sum() == 0 and train.high_snr_db == 5.0
+    assert pipeline.prepare_datasets(pipeline.DenoiseRunConfig(data=override(
+        data, clean_high_snr=""
+    )))[0].low_weights is None  # fmt: skip
+    for pattern, which in (("^nowhere/", "no"), ("wav", "every")):
+        config = pipeline.DenoiseRunConfig(data=override(data, clean_high_snr=pattern))
+        with pytest.raises(pipeline.DataError, match=f"clean_high_snr .* matches {which} "):
+            pipeline.prepare_datasets(config)
+    with pytest.raises(ConfigError, match="clean_high_snr is not a regular expression"):
+        override(data, clean_high_snr="(unclosed")
+    with pytest.raises(ConfigError, match="clean_high_snr_db must be a number"):
+        override(data, clean_high_snr_db=float("nan"))
+    with pytest.raises(ConfigError, match="clean_high_snr needs a clean folder"):
+        pipeline.DenoiseDataConfig(clean_high_snr="^game/")
+
+
 def test_noise_files_matching_a_rule_are_drawn_for_the_extra_share(tmp_path):
     rate = 16000
     tone = _tones_and_noise(tmp_path, (("clean/pkg", 3), ("noise/pkg", 4), ("extra", 1)))

@@ -104,6 +104,11 @@ class NoiseMixer(EpochSeededWindows):
     ``i`` taking file ``i % files`` (a corpus balanced by source, see :func:`group_weights`).
     ``noise_weights`` (one per noise file): each recorded noise is drawn by them instead of
     every file alike (a second folder of noise given a share of the draws).
+    ``high_snr_only`` (one flag per clean file) with ``high_snr_db``: the SNR is drawn first,
+    and the flagged files are drawn only for items whose SNR is at least ``high_snr_db``; the
+    others draw from the rest, by ``weights`` where given (e.g. shouted game voices kept as
+    speech only where the speech is clear, so that voices that are not speech are noise when
+    it is buried).
 
     Returns items ``(noisy (1, window_samples), clean (1, window_samples))``.
     """
@@ -120,6 +125,8 @@ class NoiseMixer(EpochSeededWindows):
         augment: MixAugmentConfig = MixAugmentConfig(),
         weights: np.ndarray | None = None,
         noise_weights: np.ndarray | None = None,
+        high_snr_only: np.ndarray | None = None,
+        high_snr_db: float = 0.0,
     ) -> None:
         if not len(clean) or not len(noise):
             raise DataError("NoiseMixer needs at least one clean and one noise file")
@@ -131,11 +138,30 @@ class NoiseMixer(EpochSeededWindows):
         # None: item i takes file i % files, every noise file alike; else draws by these
         self.weights = _cumulative(weights, len(clean), "weights")
         self.noise_weights = _cumulative(noise_weights, len(noise), "noise_weights")
+        self.low_weights, self.high_snr_db = None, high_snr_db
+        if high_snr_only is not None:
+            flagged = np.asarray(high_snr_only, dtype=bool)
+            if flagged.shape != (len(clean),) or flagged.all():
+                raise DataError(
+                    f"high_snr_only must flag {len(clean)} clean files, and not all of them"
+                )
+            base = np.ones(len(clean)) if weights is None else np.asarray(weights, np.float64)
+            self.low_weights = _cumulative(np.where(flagged, 0.0, base), len(clean), "weights")
 
     def _clean_track(self, i: int, rng: np.random.Generator) -> np.ndarray:
         if self.weights is None:
             return self.clean.track(i % len(self.clean))
         return self.clean.track(_draw(self.weights, rng))
+
+    def _speech_and_snr(self, i: int, rng: np.random.Generator) -> tuple[np.ndarray, float | None]:
+        """Item ``i``'s clean track, and its SNR when ``high_snr_only`` needs it drawn first
+        (``None``: drawn where it is used, as before that option, so older recipes reproduce)."""
+        if self.low_weights is None:
+            return self._clean_track(i, rng), None
+        snr = float(rng.uniform(*self.snr_db))
+        if snr >= self.high_snr_db:
+            return self._clean_track(i, rng), snr
+        return self.clean.track(_draw(self.low_weights, rng)), snr
 
     def _noise_track(self, rng: np.random.Generator) -> np.ndarray:
         if self.noise_weights is None:  # as before noise_weights: the recipes reproduce
@@ -146,11 +172,13 @@ class NoiseMixer(EpochSeededWindows):
         if self.augment.active:
             return self._augmented(self.rng(i), i)
         rng = self.rng(i)
-        clean = _crop(self._clean_track(i, rng), self.window_samples, rng)
+        track, snr = self._speech_and_snr(i, rng)
+        clean = _crop(track, self.window_samples, rng)
         noise = self._noise_track(rng)
         start = int(rng.integers(len(noise)))
         noise = noise[(start + np.arange(self.window_samples)) % len(noise)]  # tiled if short
-        snr = rng.uniform(*self.snr_db)
+        if snr is None:
+            snr = rng.uniform(*self.snr_db)
         return mix_at_snr(torch.from_numpy(np.array(clean)), torch.from_numpy(noise), snr)
 
     def _recorded_noise(self, rng: np.random.Generator, n: int) -> np.ndarray:
@@ -169,7 +197,7 @@ class NoiseMixer(EpochSeededWindows):
         config, n = self.augment, self.window_samples
         rate = self.clean.sample_rate
         factor = rng.uniform(*config.speed)
-        track = self._clean_track(i, rng)
+        track, snr = self._speech_and_snr(i, rng)
         speech = speed_change(_crop(track, int(np.ceil(n * factor)) + 1, rng), factor, n)
         spoken = min(n, int(np.ceil(len(track) / factor))) if config.snr_over_speech else n
         heard, target = augment_speech(speech, rate, rng, config)
@@ -199,7 +227,8 @@ class NoiseMixer(EpochSeededWindows):
                 noise = noise * (10 ** (level / 20) / np.sqrt(noise_power))
                 noisy, target = noise, np.zeros_like(noise)
             elif noise_power > 1e-12 and speech_power > 1e-12:
-                snr = rng.uniform(*self.snr_db)
+                if snr is None:
+                    snr = rng.uniform(*self.snr_db)
                 noisy = heard + noise * np.sqrt(speech_power / noise_power / 10 ** (snr / 10))
         scale = 1.0
         if config.speech_level_db and np.mean(target**2) > 1e-10:

@@ -5,6 +5,7 @@ The CLI (:mod:`audiocnn.denoise.cli`) only parses arguments and calls these func
 
 from __future__ import annotations
 
+import math
 import os
 import re
 import sys
@@ -68,6 +69,9 @@ class DenoiseDataConfig:
     # matches it are left out of training
     clean_exclude_list: str = ""  # a text file: paths under `clean`, one a line ('#' starts a
     # comment), left out of training too (e.g. one a measured rule chose)
+    clean_high_snr: str = ""  # a regular expression: clean files whose path under `clean`
+    # matches it are drawn only for examples whose SNR (drawn first) is at least
+    clean_high_snr_db: float = 5.0  # this; the other examples draw from the rest
     val_pairs: str = ""  # explicit validation clean/ + noisy/ folder
     val_files: int = 50  # files held out for validation when there is no val_pairs
     sample_rate: int = 16000
@@ -98,9 +102,13 @@ class DenoiseDataConfig:
         )
         for name in ("noise_extra", "noise_extra_match"):
             check(not getattr(self, name) or bool(self.noise), f"{name} needs a noise folder")
-        for name in ("clean_exclude", "clean_exclude_list"):
+        for name in ("clean_exclude", "clean_exclude_list", "clean_high_snr"):
             check(not getattr(self, name) or bool(self.clean), f"{name} needs a clean folder")
-        for name in ("clean_exclude", "noise_extra_match"):
+        check(
+            math.isfinite(self.clean_high_snr_db),
+            f"clean_high_snr_db must be a number of dB, got {self.clean_high_snr_db}",
+        )
+        for name in ("clean_exclude", "noise_extra_match", "clean_high_snr"):
             try:
                 re.compile(getattr(self, name))
             except re.error as error:
@@ -332,6 +340,8 @@ def prepare_datasets(run: DenoiseRunConfig, progress: bool = True):
             augment=run.augment,
             weights=_balanced(train_files, Path(data.clean), data.balance),
             noise_weights=_extra_share(noise.paths, set(extra), data),
+            high_snr_only=_high_snr_only(train_files, data),
+            high_snr_db=data.clean_high_snr_db,
         )
         described = (
             f"{counted(len(train_files), 'clean file')} mixed with "
@@ -428,6 +438,27 @@ def _not_excluded(files: list[Path], data: DenoiseDataConfig) -> list[Path]:
             file=sys.stderr,
         )
     return kept
+
+
+def _high_snr_only(files: list[Path], data: DenoiseDataConfig) -> np.ndarray | None:
+    """A flag per training file: its path under ``data.clean`` matches ``clean_high_snr``
+    (None without that option). Matching none of them, or all, is an error."""
+    if not data.clean_high_snr:
+        return None
+    pattern = re.compile(data.clean_high_snr)
+    flags = np.array([bool(pattern.search(os.path.relpath(f, data.clean))) for f in files])
+    if not flags.any() or flags.all():
+        which = "no" if not flags.any() else "every"
+        raise DataError(
+            f"{data.clean}: clean_high_snr {data.clean_high_snr!r} matches {which} training "
+            "file (it must leave some speech for the examples below clean_high_snr_db)"
+        )
+    print(
+        f"{data.clean}: {counted(int(flags.sum()), 'file')} drawn only at SNR >= "
+        f"{data.clean_high_snr_db:g} dB (clean_high_snr)",
+        file=sys.stderr,
+    )
+    return flags
 
 
 def _listed_paths(path: Path) -> set[str]:
